@@ -1,0 +1,2 @@
+/* scan.c — placeholder until the framing scanner lands. */
+#include "murder_core.h"
