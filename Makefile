@@ -1,0 +1,43 @@
+# Murder — the two commands of the README are `make demo` and `make test`.
+# Both install what is missing first (Debian packages, Python modules), quietly when nothing is.
+
+SWIFT        ?= swift
+CLANG        ?= $(shell command -v /opt/swift/usr/bin/clang || command -v clang)
+BUILD_DIR    ?= .build
+SWIFT_FLAGS  ?= --scratch-path $(BUILD_DIR)
+SECONDS      ?= 60
+DEMO_ARGS    ?=
+
+.PHONY: all deps test-deps build demo test test-swift bench fuzz lint clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+test-deps:
+	@bash scripts/deps.sh test
+
+build: deps
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+demo: build
+	$(BUILD_DIR)/debug/murder demo $(DEMO_ARGS)
+
+# The whole suite: Swift tests (unit, differential, wire), then the C scanner under
+# AddressSanitizer and UndefinedBehaviorSanitizer.
+test: test-deps
+	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
+	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --parallel --num-workers 2
+	$(MAKE) --no-print-directory scan-asan
+
+bench: deps
+	bash bench/run.sh
+
+lint:
+	$(SWIFT) format lint -r Sources Tests
+
+clean:
+	rm -rf $(BUILD_DIR) bench/.build fuzz/out fuzz/corpus-run
+
+include mk/scan.mk
