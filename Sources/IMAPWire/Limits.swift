@@ -61,7 +61,8 @@ public struct Limits: Sendable, Hashable {
         maxLineLength: 8192,
         maxLiteralSize: 65536,
         maxStringLiteralSize: 65536,
-        maxLiteralsPerMessage: 16,
+        // UPDATE may name 30 servers (SPEC.md §3.3), each of them a literal.
+        maxLiteralsPerMessage: 32,
         maxNestingDepth: 4,
         maxListItems: 64,
         maxSequenceRanges: 1,
