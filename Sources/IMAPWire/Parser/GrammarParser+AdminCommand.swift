@@ -35,7 +35,7 @@ extension GrammarParser {
         }
         let mailbox = try parseMailbox(&buffer)
         try PL.space(&buffer)
-        if options.isEmpty, buffer.next(is: "("), let b = buffer.peek(at: 1), b.isAlpha {
+        if options.isEmpty, let b = try buffer.byte(after: "("), b.isAlpha {
             // "(" then a letter: options; entries start with "/" (or a quote or literal).
             let saved = buffer
             if let found = try PL.optional(&buffer, { try parseGetMetadataOptions(&$0) }), buffer.next(is: " ") {
@@ -46,7 +46,8 @@ extension GrammarParser {
             }
         }
         // entries = entry / "(" entry *(SP entry) ")"
-        let entries = buffer.next(is: "(")
+        let entries =
+            buffer.next(is: "(")
             ? try PL.parenthesized(&buffer, allowEmpty: false) { try parseIdentifier(&$0) }
             : [try parseIdentifier(&buffer)]
         return .getMetadata(options, mailbox, entries: entries)

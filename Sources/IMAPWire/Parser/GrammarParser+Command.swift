@@ -5,6 +5,14 @@ extension ParseBuffer {
     /// Whether the next byte is `c`; false at the end of the frame (a mandatory rule that
     /// follows reports the end as incomplete).
     func next(is c: Unicode.Scalar) -> Bool { peek(at: 0) == UInt8(ascii: c) }
+
+    /// The byte after `c` when `c` is next; nil when it is not. When `c` ends the frame the
+    /// choice it starts cannot be made yet: ``IncompleteMessage``.
+    func byte(after c: Unicode.Scalar) throws -> UInt8? {
+        guard next(is: c) else { return nil }
+        guard let b = peek(at: 1) else { throw IncompleteMessage() }
+        return b
+    }
 }
 
 extension GrammarParser {
@@ -63,7 +71,8 @@ extension GrammarParser {
         case "CREATE": return try parseCreate(&buffer)
         case "DELETE": return .delete(try spaced(&buffer, parseMailbox))
         case "RENAME":
-            let from = try spaced(&buffer, parseMailbox), to = try spaced(&buffer, parseMailbox)
+            let from = try spaced(&buffer, parseMailbox)
+            let to = try spaced(&buffer, parseMailbox)
             let partition = buffer.next(is: " ") ? try spaced(&buffer, parseAtom) : nil
             return .rename(from: from, to: to, partition: partition)
         case "SUBSCRIBE": return .subscribe(try spaced(&buffer, parseMailbox))
@@ -90,7 +99,8 @@ extension GrammarParser {
         case "MYRIGHTS": return .myRights(try spaced(&buffer, parseMailbox))
         case "GETQUOTA": return .getQuota(root: try spaced(&buffer, parseAString))
         case "GETQUOTAROOT": return .getQuotaRoot(try spaced(&buffer, parseMailbox))
-        case "SETQUOTA": return .setQuota(root: try spaced(&buffer, parseAString), try spaced(&buffer, parseSetQuotaList))
+        case "SETQUOTA":
+            return .setQuota(root: try spaced(&buffer, parseAString), try spaced(&buffer, parseSetQuotaList))
         case "GETMETADATA": return try parseGetMetadata(&buffer)
         case "SETMETADATA":
             return .setMetadata(try spaced(&buffer, parseMailbox), try spaced(&buffer, parseEntryValues))
@@ -166,7 +176,7 @@ extension GrammarParser {
     // enable = "ENABLE" 1*(SP capability)
     static func parseEnableArguments(_ buffer: inout ParseBuffer) throws -> [String] {
         try PL.space(&buffer)
-        return try PL.oneOrMore(&buffer, separator: { try PL.space(&$0) }) { try parseAtom(&$0) }
+        return try PL.oneOrMore(&buffer, separator: PL.space) { try parseAtom(&$0) }
     }
 
     // id = "ID" SP id-params-list ; id-params-list = "(" *(string SP nstring) ")" / nil
@@ -179,7 +189,9 @@ extension GrammarParser {
             if !params.isEmpty { try PL.space(&buffer) }
             let start = buffer.index
             let key = try parseString(&buffer)
-            guard key.count <= IDParameter.maxKeyLength else { throw ParserError("ID field name over 30 octets", at: start) }
+            guard key.count <= IDParameter.maxKeyLength else {
+                throw ParserError("ID field name over 30 octets", at: start)
+            }
             try PL.space(&buffer)
             let valueStart = buffer.index
             let value = try parseNString(&buffer)
@@ -187,7 +199,8 @@ extension GrammarParser {
                 throw ParserError("ID value over 1024 octets", at: valueStart)
             }
             guard params.count < bound else { throw LimitExceeded(.listItems, bound: bound) }
-            params.append(IDParameter(String(decoding: key, as: UTF8.self), value.map { String(decoding: $0, as: UTF8.self) }))
+            params.append(
+                IDParameter(String(decoding: key, as: UTF8.self), value.map { String(decoding: $0, as: UTF8.self) }))
         }
         try PL.fixed(&buffer, ")")
         return params

@@ -60,9 +60,11 @@ extension GrammarParser {
         case "BODY.PEEK":
             return .bodySection(try parseSection(&buffer), partial: try parseOptionalPartial(&buffer), peek: true)
         case "BINARY":
-            return .binary(part: try parseSectionBinary(&buffer), partial: try parseOptionalPartial(&buffer), peek: false)
+            return .binary(
+                part: try parseSectionBinary(&buffer), partial: try parseOptionalPartial(&buffer), peek: false)
         case "BINARY.PEEK":
-            return .binary(part: try parseSectionBinary(&buffer), partial: try parseOptionalPartial(&buffer), peek: true)
+            return .binary(
+                part: try parseSectionBinary(&buffer), partial: try parseOptionalPartial(&buffer), peek: true)
         case "BINARY.SIZE":
             return .binarySize(part: try parseSectionBinary(&buffer))
         case let word:
@@ -104,7 +106,7 @@ extension GrammarParser {
     // section-part = nz-number *("." nz-number) ; as deep as the nesting bound
     static func parseSectionPart(_ buffer: inout ParseBuffer) throws -> [UInt32] {
         var part = [try parseNZNumber(&buffer)]
-        while buffer.next(is: "."), let b = buffer.peek(at: 1), b.isDigit {
+        while let b = try buffer.byte(after: "."), b.isDigit {
             buffer.index += 1
             guard part.count < buffer.limits.maxNestingDepth else {
                 throw LimitExceeded(.nestingDepth, bound: buffer.limits.maxNestingDepth)
@@ -171,9 +173,10 @@ extension GrammarParser {
         case let word: throw ParserError("expected FLAGS or FLAGS.SILENT, got \(word)", at: start)
         }
         try PL.space(&buffer)
-        let flags = buffer.next(is: "(")
+        let flags =
+            buffer.next(is: "(")
             ? try parseFlagList(&buffer)
-            : try PL.oneOrMore(&buffer, separator: { try PL.space(&$0) }) { try parseFlag(&$0) }
+            : try PL.oneOrMore(&buffer, separator: PL.space) { try parseFlag(&$0) }
         return StoreData(operation, silent: silent, flags)
     }
 }

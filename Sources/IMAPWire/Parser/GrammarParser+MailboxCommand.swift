@@ -25,7 +25,7 @@ extension GrammarParser {
     static func parseQResyncParameters(_ buffer: inout ParseBuffer) throws -> QResyncParameters {
         try PL.fixed(&buffer, "(")
         var q = QResyncParameters(uidValidity: try parseNZNumber(&buffer), modSeq: try spaced(&buffer, parseNZNumber64))
-        if buffer.next(is: " "), buffer.peek(at: 1) != UInt8(ascii: "(") {
+        if let b = try buffer.byte(after: " "), b != UInt8(ascii: "(") {
             q.knownUIDs = try spaced(&buffer, parseUIDSet)
         }
         if buffer.next(is: " ") {
@@ -52,10 +52,11 @@ extension GrammarParser {
     static func parseCreate(_ buffer: inout ParseBuffer) throws -> Command {
         let mailbox = try spaced(&buffer, parseMailbox)
         var partition: String?
-        if buffer.next(is: " "), buffer.peek(at: 1) != UInt8(ascii: "(") {
+        if let b = try buffer.byte(after: " "), b != UInt8(ascii: "(") {
             partition = try spaced(&buffer, parseAtom)
         }
-        return .create(mailbox, partition: partition, try parseOptionalParenthesized(&buffer) { try parseCreateParameter(&$0) })
+        return .create(
+            mailbox, partition: partition, try parseOptionalParenthesized(&buffer) { try parseCreateParameter(&$0) })
     }
 
     // create-param = "USE" SP "(" [use-attr *(SP use-attr)] ")" / "PARTITION" SP astring / tagged-ext
@@ -80,7 +81,9 @@ extension GrammarParser {
     static func parseStatusAttribute(_ buffer: inout ParseBuffer) throws -> StatusAttribute {
         let start = buffer.index
         let word = try parseKeyword(&buffer)
-        guard let att = StatusAttribute(rawValue: word) else { throw ParserError("unknown status item \(word)", at: start) }
+        guard let att = StatusAttribute(rawValue: word) else {
+            throw ParserError("unknown status item \(word)", at: start)
+        }
         return att
     }
 
@@ -95,7 +98,8 @@ extension GrammarParser {
         let reference = try parseMailbox(&buffer)
         try PL.space(&buffer)
         // mbox-or-pat = list-mailbox / patterns ; patterns = "(" list-mailbox *(SP list-mailbox) ")"
-        let patterns = buffer.next(is: "(")
+        let patterns =
+            buffer.next(is: "(")
             ? try PL.parenthesized(&buffer, allowEmpty: false) { try parseListMailbox(&$0) }
             : [try parseListMailbox(&buffer)]
         var returnOptions: [ListReturnOption] = []
@@ -104,7 +108,8 @@ extension GrammarParser {
             try PL.fixed(&buffer, "RETURN")
             returnOptions = try spaced(&buffer) { try PL.parenthesized(&$0) { try parseListReturnOption(&$0) } }
         }
-        return ListCommand(selectOptions: selectOptions, reference: reference, patterns: patterns, returnOptions: returnOptions)
+        return ListCommand(
+            selectOptions: selectOptions, reference: reference, patterns: patterns, returnOptions: returnOptions)
     }
 
     // list-select-opts = "(" [(*(list-select-opt SP) list-select-base-opt *(SP list-select-opt)) /

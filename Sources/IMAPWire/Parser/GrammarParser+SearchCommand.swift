@@ -33,7 +33,9 @@ extension GrammarParser {
             let reverse = try PL.tryFixed(&buffer, "REVERSE ")
             let start = buffer.index
             let word = try parseKeyword(&buffer)
-            guard let key = SortCriterion.Key(rawValue: word) else { throw ParserError("unknown sort key \(word)", at: start) }
+            guard let key = SortCriterion.Key(rawValue: word) else {
+                throw ParserError("unknown sort key \(word)", at: start)
+            }
             return SortCriterion(key, reverse: reverse)
         }
         let charset = try spaced(&buffer, parseCharset)
@@ -56,7 +58,7 @@ extension GrammarParser {
 
     /// search-key *(SP search-key): one key, or ``SearchKey/and(_:)`` of several.
     static func parseSearchKeys(_ buffer: inout ParseBuffer) throws -> SearchKey {
-        let keys = try PL.oneOrMore(&buffer, separator: { try PL.space(&$0) }) { try parseSearchKey(&$0) }
+        let keys = try PL.oneOrMore(&buffer, separator: PL.space) { try parseSearchKey(&$0) }
         return keys.count == 1 ? keys[0] : .and(keys)
     }
 
@@ -161,7 +163,9 @@ extension GrammarParser {
         let bytes = try PL.bytes(&buffer, max: 255, what: "object id") {
             $0.isAlpha || $0.isDigit || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
         }
-        if let next = buffer.peek(at: 0), next.isAlpha || next.isDigit || next == UInt8(ascii: "_") || next == UInt8(ascii: "-") {
+        if let next = buffer.peek(at: 0),
+            next.isAlpha || next.isDigit || next == UInt8(ascii: "_") || next == UInt8(ascii: "-")
+        {
             throw buffer.error("object id over 255 characters")
         }
         return String(decoding: bytes, as: UTF8.self)

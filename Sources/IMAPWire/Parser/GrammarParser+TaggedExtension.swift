@@ -3,12 +3,13 @@
 extension GrammarParser {
     // tagged-ext = tagged-ext-label [SP tagged-ext-val]
     // (`valueRequired` for append-ext, whose value is not optional)
-    static func parseTaggedExtension(_ buffer: inout ParseBuffer, valueRequired: Bool = false) throws -> TaggedExtension {
+    static func parseTaggedExtension(_ buffer: inout ParseBuffer, valueRequired: Bool = false) throws -> TaggedExtension
+    {
         let name = try parseTaggedExtensionLabel(&buffer)
         if valueRequired {
             return TaggedExtension(name, try spaced(&buffer, parseTaggedExtensionValue))
         }
-        if buffer.next(is: " "), let b = buffer.peek(at: 1),
+        if let b = try buffer.byte(after: " "),
             b.isDigit || b == UInt8(ascii: "*") || b == UInt8(ascii: "$") || b == UInt8(ascii: "(")
         {
             return TaggedExtension(name, try spaced(&buffer, parseTaggedExtensionValue))
@@ -24,7 +25,8 @@ extension GrammarParser {
         guard first.isTaggedLabelChar, !first.isDigit, first != UInt8(ascii: ":") else {
             throw ParserError("expected an extension name", at: start)
         }
-        return String(decoding: try PL.bytes(&buffer, max: 256, what: "extension name") { $0.isTaggedLabelChar }, as: UTF8.self)
+        return String(
+            decoding: try PL.bytes(&buffer, max: 256, what: "extension name") { $0.isTaggedLabelChar }, as: UTF8.self)
     }
 
     // tagged-ext-val = tagged-ext-simple / "(" [tagged-ext-comp] ")"
@@ -54,7 +56,7 @@ extension GrammarParser {
     static func parseOptionalParenthesized<T>(
         _ buffer: inout ParseBuffer, _ element: (inout ParseBuffer) throws -> T
     ) throws -> [T] {
-        guard buffer.next(is: " "), buffer.peek(at: 1) == UInt8(ascii: "(") else { return [] }
+        guard try buffer.byte(after: " ") == UInt8(ascii: "(") else { return [] }
         buffer.index += 1
         return try PL.parenthesized(&buffer, allowEmpty: false, element)
     }

@@ -19,6 +19,11 @@ public struct AppendCommand: Sendable, Hashable {
 }
 
 /// One message of an APPEND: its options and its bytes.
+///
+///     C: A004 APPEND Drafts (\Draft) "17-Jul-1996 02:44:25 -0700" ~{4}
+///
+/// - SeeAlso: [RFC 3502 §6](https://www.rfc-editor.org/rfc/rfc3502#section-6),
+///   [RFC 3516 §4.4](https://www.rfc-editor.org/rfc/rfc3516#section-4.4)
 public struct AppendMessage: Sendable, Hashable {
     public var options: AppendOptions
     public var data: AppendData
@@ -44,7 +49,8 @@ public struct AppendOptions: Sendable, Hashable {
     }
 }
 
-/// The message bytes; `isBinary` when sent as a literal8 (`~{n}`, RFC 3516 §4.4).
+/// The message bytes; `isBinary` when sent as a literal8 (`~{n}`).
+/// - SeeAlso: [RFC 3516 §4.4](https://www.rfc-editor.org/rfc/rfc3516#section-4.4)
 public struct AppendData: Sendable, Hashable {
     public var bytes: [UInt8]
     public var isBinary: Bool
@@ -57,6 +63,12 @@ public struct AppendData: Sendable, Hashable {
 
 /// What precedes one message's bytes, for decoders that stream the message literal instead of
 /// buffering it: the options and the announced literal.
+///
+///     C: A003 APPEND saved-messages (\Seen) {310}
+///     S: + Ready for literal data
+///
+/// - SeeAlso: ``GrammarParser/parseAppendMessageHeader(_:)``,
+///   [RFC 3502 §6](https://www.rfc-editor.org/rfc/rfc3502#section-6)
 public struct AppendMessageHeader: Sendable, Hashable {
     public var options: AppendOptions
     /// Octets of the message literal that follow.
@@ -77,9 +89,11 @@ public struct AppendMessageHeader: Sendable, Hashable {
 /// The start of an APPEND or LOCALAPPEND: tag, command and target mailbox, read before the
 /// first message header.
 ///
-///     C: A003 APPEND saved-messages
-///     C: A004 LOCALAPPEND user.fred "" 
+///     C: A003 APPEND saved-messages (\Seen) {310}
+///     C: A004 LOCALAPPEND user.fred "" {310}
 ///
+/// LOCALAPPEND is Cyrus's form of APPEND for proxied sessions (SPEC.md §13).
+/// - SeeAlso: ``GrammarParser/parseAppendStart(_:)``
 public struct AppendStart: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         case append
@@ -112,13 +126,15 @@ extension EncodeBuffer {
     // append-message = append-opts SP append-data ; with its leading SP
     @discardableResult
     public mutating func writeAppendMessage(_ message: AppendMessage) -> Int {
-        writeAppendOptions(message.options) + writeSpace() + writeLiteral(message.data.bytes, binary: message.data.isBinary)
+        writeAppendOptions(message.options) + writeSpace()
+            + writeLiteral(message.data.bytes, binary: message.data.isBinary)
     }
 
     /// One message's header for a streamed body: ` [flags] [date] [ext] {n}\r\n`; the body follows.
     @discardableResult
     public mutating func writeAppendMessageHeader(_ header: AppendMessageHeader) -> Int {
-        writeAppendOptions(header.options) + writeSpace() + writeLiteralHeader(length: Int(header.length), binary: header.isBinary)
+        writeAppendOptions(header.options) + writeSpace()
+            + writeLiteralHeader(length: Int(header.length), binary: header.isBinary)
     }
 
     // append-opts = [SP flag-list] [SP date-time] *(SP append-ext)

@@ -9,7 +9,10 @@ public enum MetadataOption: Sendable, Hashable {
     case other(TaggedExtension)
 }
 
-/// `DEPTH 0`, `DEPTH 1` or `DEPTH infinity`.
+/// `DEPTH 0`, `DEPTH 1` or `DEPTH infinity`: how far below each entry to look.
+///
+///     C: a GETMETADATA (DEPTH 1) INBOX (/private/filters/values)
+///
 /// - SeeAlso: [RFC 5464 §4.2.2](https://www.rfc-editor.org/rfc/rfc5464#section-4.2.2)
 public enum MetadataDepth: String, Sendable, Hashable, CaseIterable {
     case zero = "0"

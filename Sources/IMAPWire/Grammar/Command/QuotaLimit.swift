@@ -1,5 +1,8 @@
 /// A quota resource name: STORAGE, MESSAGE, MAILBOX, ANNOTATION-STORAGE or another atom.
 /// Names compare case-insensitively; the upper-case spelling is kept.
+///
+///     C: A001 SETQUOTA "" (STORAGE 512 MESSAGE 1000)
+///
 /// - SeeAlso: [RFC 9208 §5](https://www.rfc-editor.org/rfc/rfc9208#section-5)
 public struct QuotaResource: Sendable, Hashable, CustomStringConvertible {
     public let name: String

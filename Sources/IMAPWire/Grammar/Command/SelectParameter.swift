@@ -31,7 +31,8 @@ public struct QResyncParameters: Sendable, Hashable {
         }
     }
 
-    public init(uidValidity: UInt32, modSeq: UInt64, knownUIDs: SequenceSet? = nil, sequenceMatch: SequenceMatch? = nil) {
+    public init(uidValidity: UInt32, modSeq: UInt64, knownUIDs: SequenceSet? = nil, sequenceMatch: SequenceMatch? = nil)
+    {
         self.uidValidity = uidValidity
         self.modSeq = modSeq
         self.knownUIDs = knownUIDs

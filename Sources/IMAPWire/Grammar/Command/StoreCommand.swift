@@ -18,6 +18,7 @@ public struct StoreCommand: Sendable, Hashable {
 }
 
 /// A STORE modifier: `UNCHANGEDSINCE modseq` or an extension's.
+/// - SeeAlso: [RFC 7162 §3.1.3](https://www.rfc-editor.org/rfc/rfc7162#section-3.1.3)
 public enum StoreModifier: Sendable, Hashable {
     case unchangedSince(UInt64)
     case other(TaggedExtension)
@@ -29,6 +30,7 @@ public enum StoreOperation: Sendable, Hashable {
 }
 
 /// store-att-flags: `[+|-]FLAGS[.SILENT] (flags)`.
+/// - SeeAlso: [RFC 9051 §6.4.6](https://www.rfc-editor.org/rfc/rfc9051#section-6.4.6)
 public struct StoreData: Sendable, Hashable {
     public var operation: StoreOperation
     /// `.SILENT`: no untagged FETCH in answer.
@@ -50,12 +52,14 @@ extension EncodeBuffer {
     public mutating func writeStoreCommand(_ store: StoreCommand) -> Int {
         var n = writeSequenceSet(store.set)
         if !store.modifiers.isEmpty {
-            n += writeSpace() + writeList(store.modifiers) { buffer, m in
-                switch m {
-                case .unchangedSince(let v): return buffer.writeRaw("UNCHANGEDSINCE ") + buffer.writeNumber(v)
-                case .other(let ext): return buffer.writeTaggedExtension(ext)
+            n +=
+                writeSpace()
+                + writeList(store.modifiers) { buffer, m in
+                    switch m {
+                    case .unchangedSince(let v): return buffer.writeRaw("UNCHANGEDSINCE ") + buffer.writeNumber(v)
+                    case .other(let ext): return buffer.writeTaggedExtension(ext)
+                    }
                 }
-            }
         }
         return n + writeSpace() + writeStoreData(store.data)
     }

@@ -53,7 +53,8 @@ extension EncodeBuffer {
         case .emailID: return writeRaw("EMAILID")
         case .threadID: return writeRaw("THREADID")
         case .bodySection(let section, let partial, let peek):
-            return writeRaw(peek ? "BODY.PEEK" : "BODY") + writeSection(section) + (partial.map { writePartial($0) } ?? 0)
+            return writeRaw(peek ? "BODY.PEEK" : "BODY") + writeSection(section)
+                + (partial.map { writePartial($0) } ?? 0)
         case .binary(let part, let partial, let peek):
             return writeRaw(peek ? "BINARY.PEEK[" : "BINARY[") + writeSectionPart(part) + writeRaw("]")
                 + (partial.map { writePartial($0) } ?? 0)

@@ -19,6 +19,10 @@ public struct FetchCommand: Sendable, Hashable {
 
 /// A macro (ALL, FAST, FULL) or a list of data items (one item without parentheses is a list
 /// of one).
+///
+///     C: a003 fetch 12 full
+///
+/// - SeeAlso: [RFC 9051 §6.4.5](https://www.rfc-editor.org/rfc/rfc9051#section-6.4.5)
 public enum FetchAttributes: Sendable, Hashable {
     case all
     case fast
@@ -36,7 +40,11 @@ public enum FetchAttributes: Sendable, Hashable {
     }
 }
 
-/// A FETCH modifier (RFC 7162): CHANGEDSINCE, VANISHED, or an extension's.
+/// A FETCH modifier: CHANGEDSINCE, VANISHED, or an extension's.
+///
+///     C: A03 UID FETCH 300:500 (FLAGS) (CHANGEDSINCE 12345 VANISHED)
+///
+/// - SeeAlso: [RFC 7162 §3.1.4.1, §3.2.6](https://www.rfc-editor.org/rfc/rfc7162#section-3.2.6)
 public enum FetchModifier: Sendable, Hashable {
     case changedSince(UInt64)
     case vanished
@@ -58,13 +66,15 @@ extension EncodeBuffer {
         case .list(let atts): n += writeList(atts) { $0.writeFetchAttribute($1) }
         }
         if !fetch.modifiers.isEmpty {
-            n += writeSpace() + writeList(fetch.modifiers) { buffer, m in
-                switch m {
-                case .changedSince(let v): return buffer.writeRaw("CHANGEDSINCE ") + buffer.writeNumber(v)
-                case .vanished: return buffer.writeRaw("VANISHED")
-                case .other(let ext): return buffer.writeTaggedExtension(ext)
+            n +=
+                writeSpace()
+                + writeList(fetch.modifiers) { buffer, m in
+                    switch m {
+                    case .changedSince(let v): return buffer.writeRaw("CHANGEDSINCE ") + buffer.writeNumber(v)
+                    case .vanished: return buffer.writeRaw("VANISHED")
+                    case .other(let ext): return buffer.writeTaggedExtension(ext)
+                    }
                 }
-            }
         }
         return n
     }

@@ -19,7 +19,11 @@ public struct SectionSpecifier: Sendable, Hashable {
     public static let complete = SectionSpecifier()
 }
 
-/// section-msgtext / "MIME".
+/// section-msgtext / "MIME": the header (or some of its fields), the text, or a part's MIME header.
+///
+///     C: A1 FETCH 1 (BODY[HEADER.FIELDS.NOT (Received)] BODY[2.MIME])
+///
+/// - SeeAlso: [RFC 9051 §6.4.5](https://www.rfc-editor.org/rfc/rfc9051#section-6.4.5)
 public enum SectionText: Sendable, Hashable {
     case header
     case headerFields([String])
@@ -33,6 +37,7 @@ public enum SectionText: Sendable, Hashable {
 ///
 ///     C: A1 FETCH 1 BODY[]<0.2048>
 ///
+/// - SeeAlso: [RFC 9051 §6.4.5](https://www.rfc-editor.org/rfc/rfc9051#section-6.4.5)
 public struct Partial: Sendable, Hashable {
     public var offset: UInt64
     /// Non-zero.
@@ -56,7 +61,8 @@ extension EncodeBuffer {
             switch text {
             case .header: n += writeRaw("HEADER")
             case .headerFields(let names): n += writeRaw("HEADER.FIELDS ") + writeList(names) { $0.writeAString($1) }
-            case .headerFieldsNot(let names): n += writeRaw("HEADER.FIELDS.NOT ") + writeList(names) { $0.writeAString($1) }
+            case .headerFieldsNot(let names):
+                n += writeRaw("HEADER.FIELDS.NOT ") + writeList(names) { $0.writeAString($1) }
             case .text: n += writeRaw("TEXT")
             case .mime: n += writeRaw("MIME")
             }

@@ -117,7 +117,8 @@ extension EncodeBuffer {
         case .subject(let s): return writeRaw("SUBJECT ") + writeAString(s)
         case .text(let s): return writeRaw("TEXT ") + writeAString(s)
         case .to(let s): return writeRaw("TO ") + writeAString(s)
-        case .header(let field, let s): return writeRaw("HEADER ") + writeAString(field) + writeSpace() + writeAString(s)
+        case .header(let field, let s):
+            return writeRaw("HEADER ") + writeAString(field) + writeSpace() + writeAString(s)
         case .before(let d): return writeRaw("BEFORE ") + writeDate(d)
         case .on(let d): return writeRaw("ON ") + writeDate(d)
         case .since(let d): return writeRaw("SINCE ") + writeDate(d)
@@ -136,7 +137,9 @@ extension EncodeBuffer {
         case .modSeq(let entry, let value):
             var n = writeRaw("MODSEQ ")
             if let entry {
-                n += writeQuoted(Array(("/flags/" + entry.flag.name).utf8)) + writeSpace() + writeRaw(entry.kind.rawValue)
+                n +=
+                    writeQuoted(Array(("/flags/" + entry.flag.name).utf8)) + writeSpace()
+                    + writeRaw(entry.kind.rawValue)
                 n += writeSpace()
             }
             return n + writeNumber(value)

@@ -27,7 +27,10 @@ public struct SortCriterion: Sendable, Hashable {
     }
 }
 
-/// The arguments of SORT and UID SORT.
+/// The arguments of SORT and UID SORT: criteria, charset, search keys.
+///
+///     C: A284 SORT (SUBJECT) US-ASCII TEXT "not in mailbox"
+///
 /// - SeeAlso: [RFC 5256 §3](https://www.rfc-editor.org/rfc/rfc5256#section-3)
 public struct SortCommand: Sendable, Hashable {
     public var criteria: [SortCriterion]

@@ -18,7 +18,10 @@ public enum ThreadAlgorithm: Sendable, Hashable {
     }
 }
 
-/// The arguments of THREAD and UID THREAD.
+/// The arguments of THREAD and UID THREAD: algorithm, charset, search keys.
+///
+///     C: A285 UID THREAD REFERENCES UTF-8 SINCE 5-MAR-2000
+///
 /// - SeeAlso: [RFC 5256 §3](https://www.rfc-editor.org/rfc/rfc5256#section-3)
 public struct ThreadCommand: Sendable, Hashable {
     public var algorithm: ThreadAlgorithm

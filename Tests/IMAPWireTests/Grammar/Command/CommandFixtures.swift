@@ -58,7 +58,9 @@ func expectRoundtrip(
     do {
         let parsed = try GrammarParser.parseTaggedCommand(&buffer)
         #expect(parsed == tagged, "\(encoder.string.debugDescription)", sourceLocation: sourceLocation)
-        #expect(buffer.isAtEnd, "stopped at \(buffer.index) of \(encoder.string.debugDescription)", sourceLocation: sourceLocation)
+        #expect(
+            buffer.isAtEnd, "stopped at \(buffer.index) of \(encoder.string.debugDescription)",
+            sourceLocation: sourceLocation)
         var again = EncodeBuffer(options)
         again.writeTaggedCommand(parsed)
         #expect(again.bytes == encoder.bytes, sourceLocation: sourceLocation)
