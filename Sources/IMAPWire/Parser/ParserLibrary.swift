@@ -170,7 +170,12 @@ public enum PL {
         _ element: (inout ParseBuffer) throws -> T
     ) throws -> [T] {
         let first = try element(&buffer)
-        var rest = try zeroOrMore(&buffer, separator: separator, element)
+        // Every later element is preceded by the separator (zeroOrMore would skip it before
+        // its own first element).
+        var rest = try zeroOrMore(&buffer) { buffer in
+            if let separator { try separator(&buffer) }
+            return try element(&buffer)
+        }
         rest.insert(first, at: 0)
         if rest.count > buffer.limits.maxListItems {
             throw LimitExceeded(.listItems, bound: buffer.limits.maxListItems)
