@@ -170,7 +170,10 @@ public enum PL {
         _ element: (inout ParseBuffer) throws -> T
     ) throws -> [T] {
         let first = try element(&buffer)
-        var rest = try zeroOrMore(&buffer, separator: separator, element)
+        var rest = try zeroOrMore(&buffer) { buffer in
+            try separator?(&buffer)
+            return try element(&buffer)
+        }
         rest.insert(first, at: 0)
         if rest.count > buffer.limits.maxListItems {
             throw LimitExceeded(.listItems, bound: buffer.limits.maxListItems)
