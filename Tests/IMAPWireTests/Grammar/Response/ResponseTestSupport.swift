@@ -115,3 +115,21 @@ enum Samples {
         subtype: "MIXED",
         extensionData: .init(parameters: [.init("BOUNDARY", "----=_x")], more: .init(disposition: nil))))
 }
+
+extension Response {
+    static func ok(_ tag: String, _ text: String, code: ResponseCode? = nil) -> Response {
+        .tagged(TaggedResponse(tag: tag, state: .ok(ResponseText(code: code, text: text))))
+    }
+
+    static func no(_ tag: String, _ text: String, code: ResponseCode? = nil) -> Response {
+        .tagged(TaggedResponse(tag: tag, state: .no(ResponseText(code: code, text: text))))
+    }
+
+    static func bad(_ tag: String, _ text: String, code: ResponseCode? = nil) -> Response {
+        .tagged(TaggedResponse(tag: tag, state: .bad(ResponseText(code: code, text: text))))
+    }
+
+    static func untaggedOK(_ text: String, code: ResponseCode? = nil) -> Response {
+        .untagged(.state(.ok(ResponseText(code: code, text: text))))
+    }
+}
