@@ -17,7 +17,7 @@ extension GrammarParser {
     public static func parseBodyTypeMpart(_ buffer: inout ParseBuffer) throws -> BodyStructure.Multipart {
         var parts = [try parseBody(&buffer)]
         while true {
-            if buffer.peek(at: 0) == UInt8(ascii: " "), buffer.peek(at: 1) == UInt8(ascii: "(") { buffer.index += 1 }
+            if try spaceThenParenthesis(buffer) { buffer.index += 1 }
             guard try buffer.peek() == UInt8(ascii: "(") else { break }
             guard parts.count < buffer.limits.maxListItems else {
                 throw LimitExceeded(.listItems, bound: buffer.limits.maxListItems)

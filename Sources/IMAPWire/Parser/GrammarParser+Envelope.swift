@@ -41,7 +41,7 @@ extension GrammarParser {
                     throw LimitExceeded(.listItems, bound: buffer.limits.maxListItems)
                 }
                 addresses.append(try parseAddress(&buffer))
-                if buffer.peek(at: 0) == UInt8(ascii: " "), buffer.peek(at: 1) == UInt8(ascii: "(") { buffer.index += 1 }
+                if try spaceThenParenthesis(buffer) { buffer.index += 1 }
             }
             return addresses
         }

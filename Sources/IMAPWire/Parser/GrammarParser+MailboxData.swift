@@ -70,7 +70,7 @@ extension GrammarParser {
         try PL.space(&buffer)
         let name = try parseMailbox(&buffer)
         var items: [ListExtendedItem] = []
-        if buffer.peek(at: 0) == UInt8(ascii: " "), buffer.peek(at: 1) == UInt8(ascii: "(") {
+        if try spaceThenParenthesis(buffer) {
             buffer.index += 1
             // mbx-list-extended = "(" [mbox-list-extended-item *(SP mbox-list-extended-item)] ")"
             items = try PL.parenthesized(&buffer) { try parseMboxListExtendedItem(&$0) }
@@ -196,7 +196,7 @@ extension GrammarParser {
     // search-correlator = SP "(" "TAG" SP tag-string ")"
     public static func parseEsearchResponse(_ buffer: inout ParseBuffer) throws -> ESearchResponse {
         var correlator: String?
-        if buffer.peek(at: 0) == UInt8(ascii: " "), buffer.peek(at: 1) == UInt8(ascii: "(") {
+        if try spaceThenParenthesis(buffer) {
             buffer.index += 1
             try PL.fixed(&buffer, "(TAG ")
             correlator = String(decoding: try parseAString(&buffer), as: UTF8.self)
@@ -243,7 +243,7 @@ extension GrammarParser {
                 throw LimitExceeded(.listItems, bound: buffer.limits.maxListItems)
             }
             threads.append(try parseThreadList(&buffer))
-            if buffer.peek(at: 0) == UInt8(ascii: " "), buffer.peek(at: 1) == UInt8(ascii: "(") { buffer.index += 1 }
+            if try spaceThenParenthesis(buffer) { buffer.index += 1 }
         }
         return threads
     }
@@ -258,7 +258,7 @@ extension GrammarParser {
             var messages: [UInt32] = []
             if try buffer.peek().isDigit {
                 messages.append(try parseNZNumber(&buffer))
-                while buffer.peek(at: 0) == UInt8(ascii: " "), buffer.peek(at: 1)?.isDigit == true {
+                while try lookahead(buffer, UInt8(ascii: " "), \.isDigit) {
                     buffer.index += 1
                     guard messages.count < buffer.limits.maxListItems else {
                         throw LimitExceeded(.listItems, bound: buffer.limits.maxListItems)

@@ -128,7 +128,7 @@ extension GrammarParser {
 
     static func parseSectionPartNumbers(_ buffer: inout ParseBuffer) throws -> [UInt32] {
         var part = [try parseNZNumber(&buffer)]
-        while buffer.peek(at: 0) == UInt8(ascii: "."), buffer.peek(at: 1)?.isDigit == true {
+        while try lookahead(buffer, UInt8(ascii: "."), \.isDigit) {
             buffer.index += 1
             guard part.count < buffer.limits.maxListItems else {
                 throw LimitExceeded(.listItems, bound: buffer.limits.maxListItems)

@@ -121,7 +121,7 @@ extension GrammarParser {
                     throw LimitExceeded(.listItems, bound: buffer.limits.maxListItems)
                 }
                 descriptions.append(try parseNamespaceDescr(&buffer))
-                if buffer.peek(at: 0) == UInt8(ascii: " "), buffer.peek(at: 1) == UInt8(ascii: "(") { buffer.index += 1 }
+                if try spaceThenParenthesis(buffer) { buffer.index += 1 }
             } while try buffer.peek() == UInt8(ascii: "(")
             return descriptions
         }

@@ -296,3 +296,49 @@ extension MessageAttribute {
         }
     }
 }
+
+@Suite struct ResponsePrefixTests {
+    @Test("every strict prefix of an encoded response is incomplete, never invalid", arguments: ResponseRoundtripTests.responses)
+    func prefixes(_ response: Response) {
+        let wire = encodedResponseBytes(response)
+        for end in 0..<wire.count {
+            var buffer = ParseBuffer(Array(wire[..<end]), limits: .responses)
+            do {
+                let r = try GrammarParser.parseResponse(&buffer)
+                Issue.record("prefix of \(end) bytes parsed as \(r): \(String(decoding: wire, as: UTF8.self).debugDescription)")
+                return
+            } catch is IncompleteMessage {
+                continue
+            } catch {
+                Issue.record("prefix of \(end) bytes threw \(error): \(String(decoding: wire[..<end], as: UTF8.self).debugDescription)")
+                return
+            }
+        }
+    }
+
+    @Test("prefixes of loose server forms and of the RFC 3501 session are incomplete too", arguments:
+        RFC3501SampleSessionTests.lines.map { $0.0 } + [
+            "* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1) (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1) \"MIXED\"))\r\n",
+            "* THREAD (1) (2 (3) (4))\r\n", "* NAMESPACE ((\"\" \"/\") (\"#x/\" \"/\")) NIL NIL\r\n", "A1 OK\r\n", "* SEARCH 1 2 \r\n",
+            "* 1 FETCH (ENVELOPE (NIL NIL ((NIL NIL \"a\" \"b\") (NIL NIL \"c\" \"d\")) NIL NIL NIL NIL NIL NIL NIL))\r\n",
+            "* OK [UIDNEXT\r\n", "+\r\n", "* XFOO a {3}\r\nb\r\n c\r\n",
+        ])
+    func loosePrefixes(_ wire: String) {
+        let bytes = octets(wire)
+        for end in 0..<bytes.count {
+            var buffer = ParseBuffer(Array(bytes[..<end]), limits: .responses)
+            do {
+                _ = try GrammarParser.parseResponse(&buffer)
+                Issue.record("prefix of \(end) bytes parsed")
+                return
+            } catch is IncompleteMessage {
+                continue
+            } catch {
+                Issue.record("prefix of \(end) bytes threw \(error): \(String(decoding: bytes[..<end], as: UTF8.self).debugDescription)")
+                return
+            }
+        }
+        var whole = ParseBuffer(bytes, limits: .responses)
+        #expect(throws: Never.self) { try GrammarParser.parseResponse(&whole) }
+    }
+}
