@@ -123,7 +123,9 @@ extension GrammarParser {
         // body-fld-loc = nstring
         let location = try parseBodyNString(&buffer)
         let extensions = try parseSpacedItems(&buffer) { try parseBodyExtension(&$0) }
-        return .init(disposition: disposition, more: .init(languages: languages, more: .init(location: location, extensions: extensions)))
+        return .init(
+            disposition: disposition,
+            more: .init(languages: languages, more: .init(location: location, extensions: extensions)))
     }
 
     // body-fld-dsp = "(" string SP body-fld-param ")" / nil
@@ -153,7 +155,8 @@ extension GrammarParser {
     // body-extension = nstring / number / number64 / "(" body-extension *(SP body-extension) ")"
     public static func parseBodyExtension(_ buffer: inout ParseBuffer) throws -> BodyExtension {
         switch try buffer.peek() {
-        case UInt8(ascii: "("): return .list(try PL.parenthesized(&buffer, allowEmpty: false) { try parseBodyExtension(&$0) })
+        case UInt8(ascii: "("):
+            return .list(try PL.parenthesized(&buffer, allowEmpty: false) { try parseBodyExtension(&$0) })
         case let c where c.isDigit: return .number(try parseNumber64(&buffer))
         default: return .string(try parseBodyNString(&buffer))
         }

@@ -105,7 +105,9 @@ extension GrammarParser {
         switch tag.uppercased() {
         case "CHILDINFO":
             let options = try PL.optional(&buffer) { buffer in
-                try PL.parenthesized(&buffer, allowEmpty: false) { String(decoding: try parseString(&$0), as: UTF8.self) }
+                try PL.parenthesized(&buffer, allowEmpty: false) {
+                    String(decoding: try parseString(&$0), as: UTF8.self)
+                }
             }
             if let options { return .childInfo(options) }
         case "OLDNAME":
@@ -202,13 +204,15 @@ extension GrammarParser {
             correlator = String(decoding: try parseAString(&buffer), as: UTF8.self)
             try PL.fixed(&buffer, ")")
         }
-        let uid = try PL.optional(&buffer) { buffer -> Bool in
-            try PL.fixed(&buffer, " UID")
-            guard buffer.peek(at: 0) == UInt8(ascii: " ") || buffer.peek(at: 0) == UInt8(ascii: "\r")
-                || buffer.peek(at: 0) == UInt8(ascii: "\n")
-            else { throw buffer.error("expected SP or end of line after UID") }
-            return true
-        } ?? false
+        let uid =
+            try PL.optional(&buffer) { buffer -> Bool in
+                try PL.fixed(&buffer, " UID")
+                guard
+                    buffer.peek(at: 0) == UInt8(ascii: " ") || buffer.peek(at: 0) == UInt8(ascii: "\r")
+                        || buffer.peek(at: 0) == UInt8(ascii: "\n")
+                else { throw buffer.error("expected SP or end of line after UID") }
+                return true
+            } ?? false
         let data = try parseSpacedItems(&buffer) { try parseSearchReturnData(&$0) }
         return ESearchResponse(correlator: correlator, uid: uid, returnData: data)
     }

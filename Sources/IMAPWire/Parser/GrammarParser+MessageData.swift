@@ -144,7 +144,9 @@ extension GrammarParser {
     static func parseResponseSectionText(_ buffer: inout ParseBuffer, allowMIME: Bool) throws -> ResponseSection.Text {
         func headerList(_ buffer: inout ParseBuffer) throws -> [String] {
             try PL.space(&buffer)
-            return try PL.parenthesized(&buffer, allowEmpty: false) { String(decoding: try parseAString(&$0), as: UTF8.self) }
+            return try PL.parenthesized(&buffer, allowEmpty: false) {
+                String(decoding: try parseAString(&$0), as: UTF8.self)
+            }
         }
         if try PL.tryFixed(&buffer, "HEADER.FIELDS.NOT") { return .headerFieldsNot(try headerList(&buffer)) }
         if try PL.tryFixed(&buffer, "HEADER.FIELDS") { return .headerFields(try headerList(&buffer)) }

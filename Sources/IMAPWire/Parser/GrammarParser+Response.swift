@@ -119,7 +119,9 @@ extension GrammarParser {
             case "CAPABILITY": response = .capability(try parseSpacedAtoms(&buffer))
             case "ENABLED": response = .enabled(try parseSpacedAtoms(&buffer))
             default:
-                if let data = try parseMailboxData(keyword: keyword, &buffer) ?? parseServerData(keyword: keyword, &buffer) {
+                if let data = try parseMailboxData(keyword: keyword, &buffer)
+                    ?? parseServerData(keyword: keyword, &buffer)
+                {
                     response = data
                 } else {
                     response = .unknown(keyword: keyword, data: try parseUnknownResponseData(&buffer))
@@ -150,7 +152,9 @@ extension GrammarParser {
     }
 
     /// `*(SP element)`, bounded by ``Limits/maxListItems``.
-    static func parseSpacedItems<T>(_ buffer: inout ParseBuffer, _ element: (inout ParseBuffer) throws -> T) throws -> [T] {
+    static func parseSpacedItems<T>(_ buffer: inout ParseBuffer, _ element: (inout ParseBuffer) throws -> T) throws
+        -> [T]
+    {
         try PL.zeroOrMore(&buffer) { buffer in
             try PL.space(&buffer)
             return try element(&buffer)
@@ -167,7 +171,9 @@ extension GrammarParser {
         let start = buffer.index
         var segment = start
         while true {
-            guard let lf = buffer.bytes[segment...].firstIndex(of: UInt8(ascii: "\n")) else { throw IncompleteMessage() }
+            guard let lf = buffer.bytes[segment...].firstIndex(of: UInt8(ascii: "\n")) else {
+                throw IncompleteMessage()
+            }
             let end = lf > segment && buffer.bytes[lf - 1] == UInt8(ascii: "\r") ? lf - 1 : lf
             guard end - segment <= buffer.limits.maxLineLength else {
                 throw LimitExceeded(.lineLength, bound: buffer.limits.maxLineLength)
@@ -195,7 +201,9 @@ extension GrammarParser {
         if i > line.startIndex, line[i - 1] == UInt8(ascii: "+") { i -= 1 }
         let digitsEnd = i
         while i > line.startIndex, line[i - 1].isDigit { i -= 1 }
-        guard i < digitsEnd, digitsEnd - i <= 19, i > line.startIndex, line[i - 1] == UInt8(ascii: "{") else { return nil }
+        guard i < digitsEnd, digitsEnd - i <= 19, i > line.startIndex, line[i - 1] == UInt8(ascii: "{") else {
+            return nil
+        }
         return line[i..<digitsEnd].reduce(0) { $0 * 10 + UInt64($1 - UInt8(ascii: "0")) }
     }
 }

@@ -95,9 +95,10 @@ extension GrammarParser {
         // "REFERRAL" SP imapurl *(SP imapurl)
         case "REFERRAL":
             let urls = try parseSpacedItems(&buffer) { buffer in
-                String(decoding: try PL.bytes(&buffer, what: "URL") {
-                    $0.isTextChar && $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "]")
-                }, as: UTF8.self)
+                String(
+                    decoding: try PL.bytes(&buffer, what: "URL") {
+                        $0.isTextChar && $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "]")
+                    }, as: UTF8.self)
             }
             guard !urls.isEmpty else { throw buffer.error("expected a referral URL") }
             return .referral(urls)

@@ -12,20 +12,23 @@ extension GrammarParser {
                 try parseNil(&buffer)
                 return .id(nil)
             }
-            return .id(try PL.parenthesized(&buffer) { buffer in
-                let key = String(decoding: try parseString(&buffer), as: UTF8.self)
-                try PL.space(&buffer)
-                return IDField(key, try parseNString(&buffer).map { String(decoding: $0, as: UTF8.self) })
-            })
+            return .id(
+                try PL.parenthesized(&buffer) { buffer in
+                    let key = String(decoding: try parseString(&buffer), as: UTF8.self)
+                    try PL.space(&buffer)
+                    return IDField(key, try parseNString(&buffer).map { String(decoding: $0, as: UTF8.self) })
+                })
         // acl-data = "ACL" SP mailbox *(SP identifier SP rights)
         case "ACL":
             try PL.space(&buffer)
             let mailbox = try parseMailbox(&buffer)
-            return .acl(mailbox, try parseSpacedItems(&buffer) { buffer in
-                let identifier = try parseAStringText(&buffer)
-                try PL.space(&buffer)
-                return ACLIdentifierRights(identifier: identifier, rights: try parseAStringText(&buffer))
-            })
+            return .acl(
+                mailbox,
+                try parseSpacedItems(&buffer) { buffer in
+                    let identifier = try parseAStringText(&buffer)
+                    try PL.space(&buffer)
+                    return ACLIdentifierRights(identifier: identifier, rights: try parseAStringText(&buffer))
+                })
         // listrights-data = "LISTRIGHTS" SP mailbox SP identifier SP rights *(SP rights)
         case "LISTRIGHTS":
             try PL.space(&buffer)
@@ -49,13 +52,15 @@ extension GrammarParser {
             try PL.space(&buffer)
             let root = try parseAStringText(&buffer)
             try PL.space(&buffer)
-            return .quota(root: root, try PL.parenthesized(&buffer) { buffer in
-                let resource = try parseAtom(&buffer)
-                try PL.space(&buffer)
-                let usage = try parseNumber64(&buffer)
-                try PL.space(&buffer)
-                return QuotaUsage(resource: resource, usage: usage, limit: try parseNumber64(&buffer))
-            })
+            return .quota(
+                root: root,
+                try PL.parenthesized(&buffer) { buffer in
+                    let resource = try parseAtom(&buffer)
+                    try PL.space(&buffer)
+                    let usage = try parseNumber64(&buffer)
+                    try PL.space(&buffer)
+                    return QuotaUsage(resource: resource, usage: usage, limit: try parseNumber64(&buffer))
+                })
         // quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name)
         case "QUOTAROOT":
             try PL.space(&buffer)
@@ -76,11 +81,12 @@ extension GrammarParser {
     // entry-list = entry *(SP entry) ; entry = astring ; value = nstring / literal8
     public static func parseMetadataResult(_ buffer: inout ParseBuffer) throws -> MetadataResult {
         if try buffer.peek() == UInt8(ascii: "(") {
-            return .values(try PL.parenthesized(&buffer, allowEmpty: false) { buffer in
-                let entry = try parseAStringText(&buffer)
-                try PL.space(&buffer)
-                return MetadataResult.Item(entry: entry, value: try parseMetadataValue(&buffer))
-            })
+            return .values(
+                try PL.parenthesized(&buffer, allowEmpty: false) { buffer in
+                    let entry = try parseAStringText(&buffer)
+                    try PL.space(&buffer)
+                    return MetadataResult.Item(entry: entry, value: try parseMetadataValue(&buffer))
+                })
         }
         return .entries(try PL.oneOrMore(&buffer, separator: { try PL.space(&$0) }) { try parseAStringText(&$0) })
     }

@@ -158,7 +158,8 @@ extension BodyStructure {
         case .singlepart(var part):
             part.extensionData = nil
             if case .message(let subtype, let envelope, let body, let lines) = part.kind {
-                part.kind = .message(subtype: subtype, envelope: envelope, body: body.withoutExtensions, lineCount: lines)
+                part.kind = .message(
+                    subtype: subtype, envelope: envelope, body: body.withoutExtensions, lineCount: lines)
             }
             return .singlepart(part)
         case .multipart(var multi):
@@ -188,7 +189,8 @@ extension EncodeBuffer {
             case .basic: break
             case .text(_, let lines): n += writeSpace() + writeNumber(lines)
             case .message(_, let envelope, let inner, let lines):
-                n += writeSpace() + writeEnvelope(envelope) + writeSpace() + writeBodyStructure(inner) + writeSpace()
+                n +=
+                    writeSpace() + writeEnvelope(envelope) + writeSpace() + writeBodyStructure(inner) + writeSpace()
                     + writeNumber(lines)
             }
             if let ext = part.extensionData {

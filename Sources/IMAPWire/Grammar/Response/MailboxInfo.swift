@@ -16,7 +16,8 @@ public struct MailboxInfo: Sendable, Hashable {
     /// Extended data items; empty when the response has none (an empty `()` reads as none).
     public var extendedItems: [ListExtendedItem]
 
-    public init(attributes: [String], delimiter: Character?, name: MailboxName, extendedItems: [ListExtendedItem] = []) {
+    public init(attributes: [String], delimiter: Character?, name: MailboxName, extendedItems: [ListExtendedItem] = [])
+    {
         self.attributes = attributes
         self.delimiter = delimiter
         self.name = name

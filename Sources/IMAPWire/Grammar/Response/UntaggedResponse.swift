@@ -99,7 +99,8 @@ extension EncodeBuffer {
         case .lsub(let info): return writeRaw("LSUB ") + writeMailboxInfo(info)
         case .xlist(let info): return writeRaw("XLIST ") + writeMailboxInfo(info)
         case .status(let mailbox, let items):
-            return writeRaw("STATUS ") + writeMailbox(mailbox) + writeSpace() + writeList(items) { $0.writeStatusItem($1) }
+            return writeRaw("STATUS ") + writeMailbox(mailbox) + writeSpace()
+                + writeList(items) { $0.writeStatusItem($1) }
         case .search(let numbers, let modSeq): return writeNumbers("SEARCH", numbers, modSeq: modSeq)
         case .esearch(let e): return writeESearchResponse(e)
         case .sort(let numbers, let modSeq): return writeNumbers("SORT", numbers, modSeq: modSeq)
@@ -115,21 +116,28 @@ extension EncodeBuffer {
         case .namespace(let ns): return writeNamespaceResponse(ns)
         case .id(let fields):
             guard let fields else { return writeRaw("ID NIL") }
-            return writeRaw("ID ") + writeList(fields) { $0.writeString($1.key) + $0.writeSpace() + $0.writeNString($1.value.map { Array($0.utf8) }) }
+            return writeRaw("ID ")
+                + writeList(fields) {
+                    $0.writeString($1.key) + $0.writeSpace() + $0.writeNString($1.value.map { Array($0.utf8) })
+                }
         case .acl(let mailbox, let entries):
             return entries.reduce(writeRaw("ACL ") + writeMailbox(mailbox)) { n, e in
                 n + writeSpace() + writeAString(e.identifier) + writeSpace() + writeAString(e.rights)
             }
         case .listRights(let mailbox, let identifier, let required, let optional):
-            let head = writeRaw("LISTRIGHTS ") + writeMailbox(mailbox) + writeSpace() + writeAString(identifier)
+            let head =
+                writeRaw("LISTRIGHTS ") + writeMailbox(mailbox) + writeSpace() + writeAString(identifier)
                 + writeSpace() + writeAString(required)
             return optional.reduce(head) { n, r in n + writeSpace() + writeAString(r) }
         case .myRights(let mailbox, let rights):
             return writeRaw("MYRIGHTS ") + writeMailbox(mailbox) + writeSpace() + writeAString(rights)
         case .quota(let root, let resources):
-            return writeRaw("QUOTA ") + writeAString(root) + writeSpace() + writeList(resources) { $0.writeQuotaUsage($1) }
+            return writeRaw("QUOTA ") + writeAString(root) + writeSpace()
+                + writeList(resources) { $0.writeQuotaUsage($1) }
         case .quotaRoot(let mailbox, let roots):
-            return roots.reduce(writeRaw("QUOTAROOT ") + writeMailbox(mailbox)) { n, r in n + writeSpace() + writeAString(r) }
+            return roots.reduce(writeRaw("QUOTAROOT ") + writeMailbox(mailbox)) { n, r in
+                n + writeSpace() + writeAString(r)
+            }
         case .metadata(let mailbox, let result):
             return writeRaw("METADATA ") + writeMailbox(mailbox) + writeSpace() + writeMetadataResult(result)
         case .unknown(let keyword, let data):

@@ -69,7 +69,8 @@ func expectResponse(
 enum Samples {
     static let date = InternalDate(year: 1996, month: 7, day: 17, hour: 2, minute: 44, second: 25, zoneMinutes: -420)!
 
-    static let gray = Address(name: octets("Terry Gray"), adl: nil, mailbox: octets("gray"), host: octets("cac.washington.edu"))
+    static let gray = Address(
+        name: octets("Terry Gray"), adl: nil, mailbox: octets("gray"), host: octets("cac.washington.edu"))
 
     static let envelope = Envelope(
         date: octets("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)"), subject: octets("IMAP4rev1 WG mtg summary and minutes"),
@@ -77,7 +78,8 @@ enum Samples {
         to: [.address(Address(name: nil, adl: nil, mailbox: octets("imap"), host: octets("cac.washington.edu")))],
         cc: [
             .address(Address(name: nil, adl: nil, mailbox: octets("minutes"), host: octets("CNRI.Reston.VA.US"))),
-            .address(Address(name: octets("John Klensin"), adl: nil, mailbox: octets("KLENSIN"), host: octets("MIT.EDU"))),
+            .address(
+                Address(name: octets("John Klensin"), adl: nil, mailbox: octets("KLENSIN"), host: octets("MIT.EDU"))),
         ],
         bcc: [], inReplyTo: nil, messageID: octets("<B27397-0100000@cac.washington.edu>"))
 
@@ -87,33 +89,56 @@ enum Samples {
         cc: [.group(AddressGroup(name: octets("team"), members: [gray])), .address(gray)],
         bcc: [], inReplyTo: octets("<a@b>"), messageID: nil)
 
-    static let textPart = BodyStructure.singlepart(.init(
-        kind: .text(subtype: "PLAIN", lineCount: 92),
-        fields: .init(parameters: [.init("CHARSET", "US-ASCII")], id: nil, description: nil, encoding: "7BIT", octetCount: 3028)))
+    static let textPart = BodyStructure.singlepart(
+        .init(
+            kind: .text(subtype: "PLAIN", lineCount: 92),
+            fields: .init(
+                parameters: [.init("CHARSET", "US-ASCII")], id: nil, description: nil, encoding: "7BIT",
+                octetCount: 3028)))
 
     /// A multipart with every kind of part and every depth of extension data.
-    static let bodyStructure = BodyStructure.multipart(.init(
-        parts: [
-            .singlepart(.init(
-                kind: .text(subtype: "PLAIN", lineCount: 23),
-                fields: .init(parameters: [.init("CHARSET", "US-ASCII")], id: nil, description: nil, encoding: "7BIT", octetCount: 1152),
-                extensionData: .init(md5: nil, more: .init(disposition: nil, more: .init(languages: [], more: .init(location: nil)))))),
-            .singlepart(.init(
-                kind: .basic(type: "APPLICATION", subtype: "PDF"),
-                fields: .init(parameters: [.init("NAME", "a b.pdf")], id: "<id@x>", description: "Compiler diff", encoding: "BASE64", octetCount: 4554),
-                extensionData: .init(md5: "Q2hlY2sgSW50ZWdyaXR5IQ==", more: .init(
-                    disposition: .init(kind: "ATTACHMENT", parameters: [.init("FILENAME", "a b.pdf")]),
-                    more: .init(languages: ["en", "de"], more: .init(location: "http://x/a.pdf", extensions: [
-                        .number(7), .string(nil), .string("x"), .list([.number(1), .list([.string("y")])]),
-                    ])))))),
-            .singlepart(.init(
-                kind: .message(subtype: "RFC822", envelope: envelope, body: textPart, lineCount: 120),
-                fields: .init(parameters: [], id: nil, description: nil, encoding: "7BIT", octetCount: 5000),
-                extensionData: .init(md5: nil, more: .init(disposition: .init(kind: "INLINE", parameters: []), more: .init(languages: ["fr"]))))),
-            .multipart(.init(parts: [textPart, textPart], subtype: "ALTERNATIVE")),
-        ],
-        subtype: "MIXED",
-        extensionData: .init(parameters: [.init("BOUNDARY", "----=_x")], more: .init(disposition: nil))))
+    static let bodyStructure = BodyStructure.multipart(
+        .init(
+            parts: [
+                .singlepart(
+                    .init(
+                        kind: .text(subtype: "PLAIN", lineCount: 23),
+                        fields: .init(
+                            parameters: [.init("CHARSET", "US-ASCII")], id: nil, description: nil, encoding: "7BIT",
+                            octetCount: 1152),
+                        extensionData: .init(
+                            md5: nil,
+                            more: .init(disposition: nil, more: .init(languages: [], more: .init(location: nil)))))),
+                .singlepart(
+                    .init(
+                        kind: .basic(type: "APPLICATION", subtype: "PDF"),
+                        fields: .init(
+                            parameters: [.init("NAME", "a b.pdf")], id: "<id@x>", description: "Compiler diff",
+                            encoding: "BASE64", octetCount: 4554),
+                        extensionData: .init(
+                            md5: "Q2hlY2sgSW50ZWdyaXR5IQ==",
+                            more: .init(
+                                disposition: .init(kind: "ATTACHMENT", parameters: [.init("FILENAME", "a b.pdf")]),
+                                more: .init(
+                                    languages: ["en", "de"],
+                                    more: .init(
+                                        location: "http://x/a.pdf",
+                                        extensions: [
+                                            .number(7), .string(nil), .string("x"),
+                                            .list([.number(1), .list([.string("y")])]),
+                                        ])))))),
+                .singlepart(
+                    .init(
+                        kind: .message(subtype: "RFC822", envelope: envelope, body: textPart, lineCount: 120),
+                        fields: .init(parameters: [], id: nil, description: nil, encoding: "7BIT", octetCount: 5000),
+                        extensionData: .init(
+                            md5: nil,
+                            more: .init(
+                                disposition: .init(kind: "INLINE", parameters: []), more: .init(languages: ["fr"]))))),
+                .multipart(.init(parts: [textPart, textPart], subtype: "ALTERNATIVE")),
+            ],
+            subtype: "MIXED",
+            extensionData: .init(parameters: [.init("BOUNDARY", "----=_x")], more: .init(disposition: nil))))
 }
 
 extension Response {
