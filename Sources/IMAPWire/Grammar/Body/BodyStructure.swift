@@ -143,8 +143,12 @@ public indirect enum BodyStructure: Sendable, Hashable {
     }
 }
 
-/// Extension data not yet defined: strings, numbers and nested lists of them.
-// body-extension = nstring / number / number64 / "(" body-extension *(SP body-extension) ")"
+/// Body extension data after the location, which no RFC defines yet: strings, numbers and
+/// nested lists of them, kept so that a proxy can pass them on.
+///
+///     S: * 1 FETCH (BODYSTRUCTURE ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1 NIL NIL NIL NIL 5 ("x" NIL)))
+///
+/// - SeeAlso: [RFC 9051 §9 body-extension](https://www.rfc-editor.org/rfc/rfc9051#section-9)
 public indirect enum BodyExtension: Sendable, Hashable {
     case string(String?)
     case number(UInt64)

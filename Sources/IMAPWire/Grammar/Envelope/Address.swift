@@ -31,7 +31,11 @@ public enum AddressListItem: Sendable, Hashable {
     case group(AddressGroup)
 }
 
-/// An RFC 5322 group (`undisclosed-recipients: ;`) inside an envelope.
+/// An RFC 5322 group (`undisclosed-recipients: ;`) inside an envelope address list.
+///
+///     S: ((NIL NIL "team" NIL)("Terry Gray" NIL "gray" "cac.washington.edu")(NIL NIL NIL NIL))
+///
+/// - SeeAlso: [RFC 9051 §7.5.2](https://www.rfc-editor.org/rfc/rfc9051#section-7.5.2)
 public struct AddressGroup: Sendable, Hashable {
     /// The group's display name (the start marker's mailbox field).
     public var name: [UInt8]

@@ -20,7 +20,11 @@ public struct ESearchResponse: Sendable, Hashable {
 }
 
 /// One result in an `ESEARCH` response.
-/// - SeeAlso: [RFC 4731 §3.1](https://www.rfc-editor.org/rfc/rfc4731#section-3.1)
+///
+///     S: * ESEARCH (TAG "a") ALL 1:3,5 MODSEQ 1236
+///
+/// - SeeAlso: [RFC 4731 §3.1](https://www.rfc-editor.org/rfc/rfc4731#section-3.1),
+///   [RFC 7162 §3.1.5](https://www.rfc-editor.org/rfc/rfc7162#section-3.1.5)
 public enum ESearchReturnData: Sendable, Hashable {
     case min(UInt32)
     case max(UInt32)

@@ -107,12 +107,21 @@ extension EncodeBuffer {
         }
     }
 
+    /// CR, LF and NUL in the text are written as spaces, so no text can end the line early
+    /// and smuggle in a response of its own.
     // resp-text = ["[" resp-text-code "]" SP] [text]
     @discardableResult
     public mutating func writeResponseText(_ text: ResponseText) -> Int {
         var n = 0
         if let code = text.code { n += writeRaw("[") + writeResponseCode(code) + writeRaw("] ") }
-        return n + writeRaw(text.text)
+        return n + writeText(text.text)
+    }
+
+    /// `text` with every byte that is not a TEXT-CHAR (CR, LF, NUL) replaced by a space, and
+    /// `]` too when `inCode` (the text of a response code ends at the first `]`).
+    @discardableResult
+    mutating func writeText(_ text: String, inCode: Bool = false) -> Int {
+        writeBytes(text.utf8.map { $0.isTextChar && !(inCode && $0 == UInt8(ascii: "]")) ? $0 : UInt8(ascii: " ") })
     }
 
     // greeting = "*" SP (resp-cond-auth / resp-cond-bye) CRLF

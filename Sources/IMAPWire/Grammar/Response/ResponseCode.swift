@@ -134,7 +134,7 @@ extension EncodeBuffer {
         case .unknownCTE: return writeRaw("UNKNOWN-CTE")
         case .other(let name, let text):
             guard let text else { return writeRaw(name) }
-            return writeRaw(name) + writeSpace() + writeRaw(text)
+            return writeRaw(name) + writeSpace() + writeText(text, inCode: true)
         }
     }
 

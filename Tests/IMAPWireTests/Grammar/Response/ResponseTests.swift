@@ -211,3 +211,13 @@ import Testing
         #expect(try GrammarParser.parseFlagList(&buffer) == [.seen, .deleted, Flag("$Junk")])
     }
 }
+
+extension ResponseTests {
+    @Test("line breaks in a text cannot end the response early")
+    func textInjection() {
+        expectEncoded("A1 NO bad\u{20}\u{20}* OK forged\r\n") { $0.writeResponse(.no("A1", "bad\r\n* OK forged")) }
+        expectEncoded("* OK [XPROXY a b c] x\r\n") {
+            $0.writeResponse(.untaggedOK("x", code: .other(name: "XPROXY", text: "a]b\nc")))
+        }
+    }
+}
