@@ -106,7 +106,7 @@ extension GrammarParser {
         try PL.fixed(&buffer, "[")
         var section = ResponseSection()
         if try buffer.peek().isDigit {
-            section.part = try parseSectionPartNumbers(&buffer)
+            section.part = try parseResponseSectionPartNumbers(&buffer)
             if buffer.peek(at: 0) == UInt8(ascii: ".") {
                 buffer.index += 1
                 section.text = try parseResponseSectionText(&buffer, allowMIME: true)
@@ -121,12 +121,12 @@ extension GrammarParser {
     // section-binary = "[" [section-part] "]"
     public static func parseResponseSectionBinary(_ buffer: inout ParseBuffer) throws -> [UInt32] {
         try PL.fixed(&buffer, "[")
-        let part = try buffer.peek() == UInt8(ascii: "]") ? [] : try parseSectionPartNumbers(&buffer)
+        let part = try buffer.peek() == UInt8(ascii: "]") ? [] : try parseResponseSectionPartNumbers(&buffer)
         try PL.fixed(&buffer, "]")
         return part
     }
 
-    static func parseSectionPartNumbers(_ buffer: inout ParseBuffer) throws -> [UInt32] {
+    static func parseResponseSectionPartNumbers(_ buffer: inout ParseBuffer) throws -> [UInt32] {
         var part = [try parseNZNumber(&buffer)]
         while try lookahead(buffer, UInt8(ascii: "."), \.isDigit) {
             buffer.index += 1

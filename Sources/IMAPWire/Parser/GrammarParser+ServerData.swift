@@ -85,7 +85,7 @@ extension GrammarParser {
                 try PL.parenthesized(&buffer, allowEmpty: false) { buffer in
                     let entry = try parseAStringText(&buffer)
                     try PL.space(&buffer)
-                    return MetadataResult.Item(entry: entry, value: try parseMetadataValue(&buffer))
+                    return MetadataResult.Item(entry: entry, value: try parseMetadataResponseValue(&buffer))
                 })
         }
         return .entries(try PL.oneOrMore(&buffer, separator: { try PL.space(&$0) }) { try parseAStringText(&$0) })
@@ -93,7 +93,7 @@ extension GrammarParser {
 
     /// A metadata value: literals (and literal8) bounded by ``Limits/maxStringLiteralSize``.
     // value = nstring / literal8
-    public static func parseMetadataValue(_ buffer: inout ParseBuffer) throws -> [UInt8]? {
+    public static func parseMetadataResponseValue(_ buffer: inout ParseBuffer) throws -> [UInt8]? {
         switch try buffer.peek() {
         case UInt8(ascii: "{"), UInt8(ascii: "~"):
             return try parseLiteralBody(&buffer, binary: true, bound: UInt64(buffer.limits.maxStringLiteralSize))

@@ -47,7 +47,7 @@ extension EncodeBuffer {
     @discardableResult
     public mutating func writeMailboxInfo(_ info: MailboxInfo) -> Int {
         var n = writeList(info.attributes) { $0.writeRaw($1) } + writeSpace()
-        n += writeDelimiter(info.delimiter) + writeSpace() + writeMailbox(info.name)
+        n += writeHierarchyDelimiter(info.delimiter) + writeSpace() + writeMailbox(info.name)
         if !info.extendedItems.isEmpty {
             n += writeSpace() + writeList(info.extendedItems) { $0.writeListExtendedItem($1) }
         }
@@ -56,7 +56,7 @@ extension EncodeBuffer {
 
     /// A hierarchy delimiter: `"/"`, `"\\"` or `NIL`.
     @discardableResult
-    public mutating func writeDelimiter(_ delimiter: Character?) -> Int {
+    public mutating func writeHierarchyDelimiter(_ delimiter: Character?) -> Int {
         guard let delimiter else { return writeNil() }
         return writeQuoted(Array(String(delimiter).utf8))
     }

@@ -43,20 +43,21 @@ extension EncodeBuffer {
         case .flags(let flags): return writeRaw("FLAGS ") + writeFlags(flags)
         case .envelope(let e): return writeRaw("ENVELOPE ") + writeEnvelope(e)
         case .internalDate(let d): return writeRaw("INTERNALDATE ") + writeInternalDate(d)
-        case .rfc822(let data): return writeRaw("RFC822 ") + writeMessageData(data)
-        case .rfc822Header(let data): return writeRaw("RFC822.HEADER ") + writeMessageData(data)
-        case .rfc822Text(let data): return writeRaw("RFC822.TEXT ") + writeMessageData(data)
+        case .rfc822(let data): return writeRaw("RFC822 ") + writeMessageContents(data)
+        case .rfc822Header(let data): return writeRaw("RFC822.HEADER ") + writeMessageContents(data)
+        case .rfc822Text(let data): return writeRaw("RFC822.TEXT ") + writeMessageContents(data)
         case .rfc822Size(let n): return writeRaw("RFC822.SIZE ") + writeNumber(n)
         case .body(let b): return writeRaw("BODY ") + writeBodyStructure(b)
         case .bodyStructure(let b): return writeRaw("BODYSTRUCTURE ") + writeBodyStructure(b)
         case .bodySection(let section, let origin, let data):
             var n = writeRaw("BODY") + writeResponseSection(section)
             if let origin { n += writeRaw("<") + writeNumber(origin) + writeRaw(">") }
-            return n + writeSpace() + writeMessageData(data)
+            return n + writeSpace() + writeMessageContents(data)
         case .binary(let section, let data):
-            return writeRaw("BINARY") + writeSectionPart(section) + writeSpace() + writeMessageData(data, binary: true)
+            return writeRaw("BINARY") + writeResponseSectionPart(section) + writeSpace()
+                + writeMessageContents(data, binary: true)
         case .binarySize(let section, let size):
-            return writeRaw("BINARY.SIZE") + writeSectionPart(section) + writeSpace() + writeNumber(size)
+            return writeRaw("BINARY.SIZE") + writeResponseSectionPart(section) + writeSpace() + writeNumber(size)
         case .uid(let n): return writeRaw("UID ") + writeNumber(n)
         case .modSeq(let n): return writeRaw("MODSEQ (") + writeNumber(n) + writeRaw(")")
         case .emailID(let id): return writeRaw("EMAILID (") + writeRaw(id) + writeRaw(")")
@@ -68,14 +69,14 @@ extension EncodeBuffer {
 
     /// Message contents: `NIL`, or a literal (a literal8 when `binary` and the data holds NUL).
     @discardableResult
-    public mutating func writeMessageData(_ data: [UInt8]?, binary: Bool = false) -> Int {
+    public mutating func writeMessageContents(_ data: [UInt8]?, binary: Bool = false) -> Int {
         guard let data else { return writeNil() }
         return writeLiteral(data, binary: binary && data.contains(0))
     }
 
     // section-binary = "[" [section-part] "]"
     @discardableResult
-    public mutating func writeSectionPart(_ part: [UInt32]) -> Int {
+    public mutating func writeResponseSectionPart(_ part: [UInt32]) -> Int {
         writeRaw("[" + part.map(String.init).joined(separator: ".") + "]")
     }
 }

@@ -30,7 +30,9 @@ extension EncodeBuffer {
     public mutating func writeMetadataResult(_ result: MetadataResult) -> Int {
         switch result {
         case .values(let items):
-            return writeList(items) { $0.writeAString($1.entry) + $0.writeSpace() + $0.writeMetadataValue($1.value) }
+            return writeList(items) {
+                $0.writeAString($1.entry) + $0.writeSpace() + $0.writeMetadataResponseValue($1.value)
+            }
         case .entries(let entries):
             var n = 0
             for (i, e) in entries.enumerated() { n += (i > 0 ? writeSpace() : 0) + writeAString(e) }
@@ -40,7 +42,7 @@ extension EncodeBuffer {
 
     /// `value = nstring / literal8`: a literal8 when the value holds NUL.
     @discardableResult
-    public mutating func writeMetadataValue(_ value: [UInt8]?) -> Int {
+    public mutating func writeMetadataResponseValue(_ value: [UInt8]?) -> Int {
         guard let value else { return writeNil() }
         return value.contains(0) ? writeLiteral(value, binary: true) : writeString(value)
     }

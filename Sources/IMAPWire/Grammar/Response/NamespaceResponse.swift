@@ -66,7 +66,7 @@ extension EncodeBuffer {
     // namespace-descr = "(" string SP (DQUOTE QUOTED-CHAR DQUOTE / nil) [namespace-response-extensions] ")"
     @discardableResult
     public mutating func writeNamespaceDescription(_ d: NamespaceDescription) -> Int {
-        var n = writeRaw("(") + writeString(d.prefix) + writeSpace() + writeDelimiter(d.delimiter)
+        var n = writeRaw("(") + writeString(d.prefix) + writeSpace() + writeHierarchyDelimiter(d.delimiter)
         for e in d.extensions {
             n += writeSpace() + writeString(e.name) + writeSpace() + writeList(e.values) { $0.writeString($1) }
         }

@@ -114,13 +114,13 @@ extension EncodeBuffer {
     public mutating func writeResponseText(_ text: ResponseText) -> Int {
         var n = 0
         if let code = text.code { n += writeRaw("[") + writeResponseCode(code) + writeRaw("] ") }
-        return n + writeText(text.text)
+        return n + writeTextChars(text.text)
     }
 
     /// `text` with every byte that is not a TEXT-CHAR (CR, LF, NUL) replaced by a space, and
     /// `]` too when `inCode` (the text of a response code ends at the first `]`).
     @discardableResult
-    mutating func writeText(_ text: String, inCode: Bool = false) -> Int {
+    mutating func writeTextChars(_ text: String, inCode: Bool = false) -> Int {
         writeBytes(text.utf8.map { $0.isTextChar && !(inCode && $0 == UInt8(ascii: "]")) ? $0 : UInt8(ascii: " ") })
     }
 

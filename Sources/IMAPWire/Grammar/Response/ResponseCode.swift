@@ -83,7 +83,7 @@ extension EncodeBuffer {
         case .alert: return writeRaw("ALERT")
         case .badCharset(let charsets):
             guard !charsets.isEmpty else { return writeRaw("BADCHARSET") }
-            return writeRaw("BADCHARSET ") + writeList(charsets) { $0.writeCharset($1) }
+            return writeRaw("BADCHARSET ") + writeList(charsets) { $0.writeResponseCodeCharset($1) }
         case .capability(let caps): return writeCapabilityData(caps)
         case .parse: return writeRaw("PARSE")
         case .permanentFlags(let flags): return writeRaw("PERMANENTFLAGS ") + writeFlags(flags)
@@ -134,7 +134,7 @@ extension EncodeBuffer {
         case .unknownCTE: return writeRaw("UNKNOWN-CTE")
         case .other(let name, let text):
             guard let text else { return writeRaw(name) }
-            return writeRaw(name) + writeSpace() + writeText(text, inCode: true)
+            return writeRaw(name) + writeSpace() + writeTextChars(text, inCode: true)
         }
     }
 
@@ -146,7 +146,7 @@ extension EncodeBuffer {
 
     // charset = atom / quoted
     @discardableResult
-    public mutating func writeCharset(_ charset: String) -> Int {
+    public mutating func writeResponseCodeCharset(_ charset: String) -> Int {
         let b = Array(charset.utf8)
         if !b.isEmpty, b.allSatisfy(\.isAtomChar) { return writeBytes(b) }
         return writeQuoted(b)

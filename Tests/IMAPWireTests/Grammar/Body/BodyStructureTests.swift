@@ -101,7 +101,7 @@ import Testing
                                 envelope: Envelope(
                                     date: nil, subject: octets("s"), from: [], sender: [], replyTo: [], to: [], cc: [],
                                     bcc: [], inReplyTo: nil, messageID: nil),
-                                body: Samples.textPart, lineCount: 12),
+                                body: ResponseSamples.textPart, lineCount: 12),
                             fields: .init(parameters: [], id: nil, description: nil, encoding: "7BIT", octetCount: 342))
                     ))),
             // Servers' loose forms: a space between parts, () parameters, TEXT without lines, MESSAGE/RFC822 without envelope.
@@ -166,7 +166,7 @@ import Testing
     @Test(
         "every depth of extension data survives encode then parse",
         arguments: [
-            Samples.bodyStructure, Samples.bodyStructure.withoutExtensions, rfcMultipart,
+            ResponseSamples.bodyStructure, ResponseSamples.bodyStructure.withoutExtensions, rfcMultipart,
             text(octets: 1, lines: 1, ext: .init(md5: "x")),
             text(octets: 1, lines: 1, ext: .init(md5: nil, more: .init(disposition: nil))),
             text(
@@ -185,7 +185,8 @@ import Testing
             B.singlepart(
                 .init(
                     kind: .message(
-                        subtype: "GLOBAL", envelope: Samples.groupEnvelope, body: Samples.bodyStructure, lineCount: 3),
+                        subtype: "GLOBAL", envelope: ResponseSamples.groupEnvelope, body: ResponseSamples.bodyStructure,
+                        lineCount: 3),
                     fields: .init(parameters: [], id: nil, description: nil, encoding: "8BIT", octetCount: 9))),
         ])
     func roundtrip(_ body: B) throws {
@@ -198,7 +199,7 @@ import Testing
 
     @Test("withoutExtensions drops extension data at every level")
     func withoutExtensions() {
-        guard case .multipart(let m) = Samples.bodyStructure.withoutExtensions else {
+        guard case .multipart(let m) = ResponseSamples.bodyStructure.withoutExtensions else {
             Issue.record("not a multipart")
             return
         }

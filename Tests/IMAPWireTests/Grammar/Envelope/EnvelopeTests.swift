@@ -12,7 +12,7 @@ import Testing
     @Test(
         "envelopes parse",
         arguments: [
-            ParseFixture<Envelope>.response(rfcWire, ")", .success(Samples.envelope)),
+            ParseFixture<Envelope>.response(rfcWire, ")", .success(ResponseSamples.envelope)),
             .response(
                 "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)", ")",
                 .success(
@@ -33,7 +33,7 @@ import Testing
 
     @Test("the RFC 3501 envelope re-encodes byte for byte")
     func encoding() {
-        expectEncoded(Self.rfcWire) { $0.writeEnvelope(Samples.envelope) }
+        expectEncoded(Self.rfcWire) { $0.writeEnvelope(ResponseSamples.envelope) }
     }
 
     @Test(
@@ -45,7 +45,10 @@ import Testing
             ),
             (
                 "((NIL NIL \"team\" NIL)(\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")(NIL NIL NIL NIL)(\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\"))",
-                [.group(AddressGroup(name: octets("team"), members: [Samples.gray])), .address(Samples.gray)], true
+                [
+                    .group(AddressGroup(name: octets("team"), members: [ResponseSamples.gray])),
+                    .address(ResponseSamples.gray),
+                ], true
             ),
             // An end marker outside a group stays an address; an unterminated group ends with the list.
             ("((NIL NIL NIL NIL))", [.address(nilAddress)], true),

@@ -8,7 +8,8 @@ import Testing
         arguments: [
             ParseFixture<MessageAttribute>.response(
                 "FLAGS (\\Seen \\Recent $Forwarded)", ")", .success(.flags([.seen, .recent, Flag("$Forwarded")]))),
-            .response("INTERNALDATE \"17-Jul-1996 02:44:25 -0700\"", ")", .success(.internalDate(Samples.date))),
+            .response(
+                "INTERNALDATE \"17-Jul-1996 02:44:25 -0700\"", ")", .success(.internalDate(ResponseSamples.date))),
             .response("RFC822 {5}\r\nab\0cd", ")", .success(.rfc822([97, 98, 0, 99, 100]))),
             .response("RFC822.HEADER \"Subject: x\"", ")", .success(.rfc822Header(octets("Subject: x")))),
             .response("rfc822.text NIL", ")", .success(.rfc822Text(nil))),
@@ -16,10 +17,10 @@ import Testing
             .response("RFC822.SIZE 8589934592", ")", .success(.rfc822Size(8_589_934_592))),
             .response(
                 "BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92)", ")",
-                .success(.body(Samples.textPart))),
+                .success(.body(ResponseSamples.textPart))),
             .response(
                 "BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92)", ")",
-                .success(.bodyStructure(Samples.textPart))),
+                .success(.bodyStructure(ResponseSamples.textPart))),
             .response(
                 "BODY[] {3}\r\nabc", ")", .success(.bodySection(ResponseSection(), origin: nil, data: octets("abc")))),
             .response(

@@ -64,7 +64,7 @@ import Testing
         ])
     func examples(wire: String, expected: Response) throws {
         #expect(try parseResponseFrame(wire) == expected)
-        expectRoundtrip(expected)
+        expectResponseRoundtrip(expected)
     }
 
     @Test("values encode quoted, as a literal, or as a literal8 when they hold NUL")

@@ -34,8 +34,9 @@ import Testing
                 .fetch(
                     12,
                     [
-                        .flags([.seen]), .internalDate(Samples.date), .rfc822Size(4286), .envelope(Samples.envelope),
-                        .body(Samples.textPart),
+                        .flags([.seen]), .internalDate(ResponseSamples.date), .rfc822Size(4286),
+                        .envelope(ResponseSamples.envelope),
+                        .body(ResponseSamples.textPart),
                     ]))
         ),
         ("a003 OK FETCH completed\r\n", .ok("a003", "FETCH completed")),

@@ -25,11 +25,11 @@ import Testing
     ]
 
     static let attributes: [MessageAttribute] = [
-        .flags([.seen, .recent, Flag("$Junk")]), .flags([]), .envelope(Samples.envelope),
-        .envelope(Samples.groupEnvelope),
-        .internalDate(Samples.date), .rfc822(octets("Subject: x\r\n\r\nbody\r\n")), .rfc822(nil),
+        .flags([.seen, .recent, Flag("$Junk")]), .flags([]), .envelope(ResponseSamples.envelope),
+        .envelope(ResponseSamples.groupEnvelope),
+        .internalDate(ResponseSamples.date), .rfc822(octets("Subject: x\r\n\r\nbody\r\n")), .rfc822(nil),
         .rfc822Header(octets("Subject: x\r\n\r\n")), .rfc822Text(octets("")), .rfc822Size(4286), .rfc822Size(1 << 40),
-        .body(Samples.textPart), .bodyStructure(Samples.bodyStructure),
+        .body(ResponseSamples.textPart), .bodyStructure(ResponseSamples.bodyStructure),
         .bodySection(ResponseSection(), origin: nil, data: octets("whole\r\n")),
         .bodySection(ResponseSection(part: [1, 2], text: .mime), origin: 0, data: nil),
         .bodySection(
@@ -156,7 +156,7 @@ import Testing
         ]
 
     @Test("every response survives encode then parse", arguments: responses)
-    func roundtrip(_ response: Response) { expectRoundtrip(response) }
+    func roundtrip(_ response: Response) { expectResponseRoundtrip(response) }
 
     @Test("the table covers every case of every response enum")
     func coverage() {

@@ -40,7 +40,7 @@ func encodedResponse(_ response: Response) -> String {
 }
 
 /// Encodes `response`, parses the bytes back and expects the same value.
-func expectRoundtrip(_ response: Response, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectResponseRoundtrip(_ response: Response, sourceLocation: SourceLocation = #_sourceLocation) {
     let wire = encodedResponseBytes(response)
     let shown = String(decoding: wire, as: UTF8.self).debugDescription
     do {
@@ -66,7 +66,7 @@ func expectResponse(
 }
 
 /// Sample values shared by the response suites.
-enum Samples {
+enum ResponseSamples {
     static let date = InternalDate(year: 1996, month: 7, day: 17, hour: 2, minute: 44, second: 25, zoneMinutes: -420)!
 
     static let gray = Address(
