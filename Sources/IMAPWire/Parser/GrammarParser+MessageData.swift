@@ -22,7 +22,7 @@ extension GrammarParser {
         let hasSection = try buffer.peek() == UInt8(ascii: "[")
         switch name {
         case "BODY" where hasSection:
-            let section = try parseResponseSection(&buffer)
+            let section = try parseSection(&buffer)
             var origin: UInt32?
             if buffer.peek(at: 0) == UInt8(ascii: "<") {
                 buffer.index += 1
@@ -32,11 +32,11 @@ extension GrammarParser {
             try PL.space(&buffer)
             return .bodySection(section, origin: origin, data: try parseMessageNString(&buffer, binary: false))
         case "BINARY":
-            let section = try parseResponseSectionBinary(&buffer)
+            let section = try parseSectionBinary(&buffer)
             try PL.space(&buffer)
             return .binary(section: section, data: try parseMessageNString(&buffer, binary: true))
         case "BINARY.SIZE":
-            let section = try parseResponseSectionBinary(&buffer)
+            let section = try parseSectionBinary(&buffer)
             try PL.space(&buffer)
             return .binarySize(section: section, size: try parseNumber(&buffer))
         default: break
@@ -97,62 +97,5 @@ extension GrammarParser {
         let body = Array(buffer.bytes[buffer.index..<buffer.index + Int(length)])
         buffer.index += Int(length)
         return body
-    }
-
-    // section = "[" [section-spec] "]"
-    // section-spec = section-msgtext / (section-part ["." section-text])
-    // section-part = nz-number *("." nz-number)
-    public static func parseResponseSection(_ buffer: inout ParseBuffer) throws -> ResponseSection {
-        try PL.fixed(&buffer, "[")
-        var section = ResponseSection()
-        if try buffer.peek().isDigit {
-            section.part = try parseResponseSectionPartNumbers(&buffer)
-            if buffer.peek(at: 0) == UInt8(ascii: ".") {
-                buffer.index += 1
-                section.text = try parseResponseSectionText(&buffer, allowMIME: true)
-            }
-        } else if try buffer.peek() != UInt8(ascii: "]") {
-            section.text = try parseResponseSectionText(&buffer, allowMIME: false)
-        }
-        try PL.fixed(&buffer, "]")
-        return section
-    }
-
-    // section-binary = "[" [section-part] "]"
-    public static func parseResponseSectionBinary(_ buffer: inout ParseBuffer) throws -> [UInt32] {
-        try PL.fixed(&buffer, "[")
-        let part = try buffer.peek() == UInt8(ascii: "]") ? [] : try parseResponseSectionPartNumbers(&buffer)
-        try PL.fixed(&buffer, "]")
-        return part
-    }
-
-    static func parseResponseSectionPartNumbers(_ buffer: inout ParseBuffer) throws -> [UInt32] {
-        var part = [try parseNZNumber(&buffer)]
-        while try lookahead(buffer, UInt8(ascii: "."), \.isDigit) {
-            buffer.index += 1
-            guard part.count < buffer.limits.maxListItems else {
-                throw LimitExceeded(.listItems, bound: buffer.limits.maxListItems)
-            }
-            part.append(try parseNZNumber(&buffer))
-        }
-        return part
-    }
-
-    // section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"
-    // section-text = section-msgtext / "MIME"
-    // header-list = "(" header-fld-name *(SP header-fld-name) ")"
-    static func parseResponseSectionText(_ buffer: inout ParseBuffer, allowMIME: Bool) throws -> ResponseSection.Text {
-        func headerList(_ buffer: inout ParseBuffer) throws -> [String] {
-            try PL.space(&buffer)
-            return try PL.parenthesized(&buffer, allowEmpty: false) {
-                String(decoding: try parseAString(&$0), as: UTF8.self)
-            }
-        }
-        if try PL.tryFixed(&buffer, "HEADER.FIELDS.NOT") { return .headerFieldsNot(try headerList(&buffer)) }
-        if try PL.tryFixed(&buffer, "HEADER.FIELDS") { return .headerFields(try headerList(&buffer)) }
-        if try PL.tryFixed(&buffer, "HEADER") { return .header }
-        if try PL.tryFixed(&buffer, "TEXT") { return .text }
-        if allowMIME, try PL.tryFixed(&buffer, "MIME") { return .mime }
-        throw buffer.error(allowMIME ? "expected HEADER, TEXT or MIME" : "expected HEADER or TEXT")
     }
 }

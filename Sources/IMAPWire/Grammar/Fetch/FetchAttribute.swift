@@ -56,10 +56,10 @@ extension EncodeBuffer {
             return writeRaw(peek ? "BODY.PEEK" : "BODY") + writeSection(section)
                 + (partial.map { writePartial($0) } ?? 0)
         case .binary(let part, let partial, let peek):
-            return writeRaw(peek ? "BINARY.PEEK[" : "BINARY[") + writeSectionPart(part) + writeRaw("]")
+            return writeRaw(peek ? "BINARY.PEEK" : "BINARY") + writeSectionBinary(part)
                 + (partial.map { writePartial($0) } ?? 0)
         case .binarySize(let part):
-            return writeRaw("BINARY.SIZE[") + writeSectionPart(part) + writeRaw("]")
+            return writeRaw("BINARY.SIZE") + writeSectionBinary(part)
         }
     }
 }

@@ -76,6 +76,12 @@ extension EncodeBuffer {
         writeRaw(part.map(String.init).joined(separator: "."))
     }
 
+    // section-binary = "[" [section-part] "]"
+    @discardableResult
+    public mutating func writeSectionBinary(_ part: [UInt32]) -> Int {
+        writeRaw("[") + writeSectionPart(part) + writeRaw("]")
+    }
+
     // partial = "<" number64 "." nz-number64 ">"
     @discardableResult
     public mutating func writePartial(_ partial: Partial) -> Int {

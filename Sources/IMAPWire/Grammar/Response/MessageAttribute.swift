@@ -20,7 +20,7 @@ public enum MessageAttribute: Sendable, Hashable {
     case body(BodyStructure)
     case bodyStructure(BodyStructure)
     /// `BODY[section]<origin>`: a section's contents, or nil for `NIL`.
-    case bodySection(ResponseSection, origin: UInt32?, data: [UInt8]?)
+    case bodySection(SectionSpecifier, origin: UInt32?, data: [UInt8]?)
     /// `BINARY[part]`: decoded contents (RFC 3516).
     case binary(section: [UInt32], data: [UInt8]?)
     case binarySize(section: [UInt32], size: UInt32)
@@ -50,14 +50,14 @@ extension EncodeBuffer {
         case .body(let b): return writeRaw("BODY ") + writeBodyStructure(b)
         case .bodyStructure(let b): return writeRaw("BODYSTRUCTURE ") + writeBodyStructure(b)
         case .bodySection(let section, let origin, let data):
-            var n = writeRaw("BODY") + writeResponseSection(section)
+            var n = writeRaw("BODY") + writeSection(section)
             if let origin { n += writeRaw("<") + writeNumber(origin) + writeRaw(">") }
             return n + writeSpace() + writeMessageContents(data)
         case .binary(let section, let data):
-            return writeRaw("BINARY") + writeResponseSectionPart(section) + writeSpace()
+            return writeRaw("BINARY") + writeSectionBinary(section) + writeSpace()
                 + writeMessageContents(data, binary: true)
         case .binarySize(let section, let size):
-            return writeRaw("BINARY.SIZE") + writeResponseSectionPart(section) + writeSpace() + writeNumber(size)
+            return writeRaw("BINARY.SIZE") + writeSectionBinary(section) + writeSpace() + writeNumber(size)
         case .uid(let n): return writeRaw("UID ") + writeNumber(n)
         case .modSeq(let n): return writeRaw("MODSEQ (") + writeNumber(n) + writeRaw(")")
         case .emailID(let id): return writeRaw("EMAILID (") + writeRaw(id) + writeRaw(")")
@@ -72,11 +72,5 @@ extension EncodeBuffer {
     public mutating func writeMessageContents(_ data: [UInt8]?, binary: Bool = false) -> Int {
         guard let data else { return writeNil() }
         return writeLiteral(data, binary: binary && data.contains(0))
-    }
-
-    // section-binary = "[" [section-part] "]"
-    @discardableResult
-    public mutating func writeResponseSectionPart(_ part: [UInt32]) -> Int {
-        writeRaw("[" + part.map(String.init).joined(separator: ".") + "]")
     }
 }

@@ -22,15 +22,15 @@ import Testing
                 "BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92)", ")",
                 .success(.bodyStructure(ResponseSamples.textPart))),
             .response(
-                "BODY[] {3}\r\nabc", ")", .success(.bodySection(ResponseSection(), origin: nil, data: octets("abc")))),
+                "BODY[] {3}\r\nabc", ")", .success(.bodySection(SectionSpecifier(), origin: nil, data: octets("abc")))),
             .response(
                 "BODY[1.2.MIME]<0> NIL", ")",
-                .success(.bodySection(ResponseSection(part: [1, 2], text: .mime), origin: 0, data: nil))),
+                .success(.bodySection(SectionSpecifier(part: [1, 2], text: .mime), origin: 0, data: nil))),
             .response(
                 "BODY[HEADER.FIELDS (DATE FROM)] \"Date: x\"", ")",
                 .success(
                     .bodySection(
-                        ResponseSection(text: .headerFields(["DATE", "FROM"])), origin: nil, data: octets("Date: x")))),
+                        SectionSpecifier(text: .headerFields(["DATE", "FROM"])), origin: nil, data: octets("Date: x")))),
             .response("BINARY[1.2] ~{3}\r\n\0\u{1}\u{2}", ")", .success(.binary(section: [1, 2], data: [0, 1, 2]))),
             .response("BINARY[] {2}\r\nab", ")", .success(.binary(section: [], data: octets("ab")))),
             .response("BINARY[3] NIL", ")", .success(.binary(section: [3], data: nil))),
@@ -94,7 +94,7 @@ import Testing
                 "* 5 FETCH (BODY[1.2]<0> {5}\r\nhello UID 9)\r\n",
                 .untagged(
                     .fetch(
-                        5, [.bodySection(ResponseSection(part: [1, 2]), origin: 0, data: octets("hello")), .uid(9)]))
+                        5, [.bodySection(SectionSpecifier(part: [1, 2]), origin: 0, data: octets("hello")), .uid(9)]))
             ),
         ])
     func examples(wire: String, expected: Response) { expectResponse(wire, expected) }
@@ -103,7 +103,7 @@ import Testing
     func encoding() {
         expectEncoded("* 1 FETCH (BODY[TEXT] {2}\r\nhi)\r\n") {
             $0.writeResponse(
-                .untagged(.fetch(1, [.bodySection(ResponseSection(text: .text), origin: nil, data: octets("hi"))])))
+                .untagged(.fetch(1, [.bodySection(SectionSpecifier(text: .text), origin: nil, data: octets("hi"))])))
         }
         expectEncoded("* 1 FETCH (RFC822 {0}\r\n RFC822.HEADER NIL)\r\n") {
             $0.writeResponse(.untagged(.fetch(1, [.rfc822([]), .rfc822Header(nil)])))
@@ -114,7 +114,7 @@ import Testing
         }
         expectEncoded("BODY[HEADER.FIELDS.NOT (Received \"X Y\")]<10> NIL") {
             $0.writeMessageAttribute(
-                .bodySection(ResponseSection(text: .headerFieldsNot(["Received", "X Y"])), origin: 10, data: nil))
+                .bodySection(SectionSpecifier(text: .headerFieldsNot(["Received", "X Y"])), origin: 10, data: nil))
         }
     }
 
@@ -124,7 +124,7 @@ import Testing
         limits.maxStringLiteralSize = 2
         limits.maxLiteralSize = 4
         ParseFixture<MessageAttribute>(
-            "BODY[] {4}\r\nabcd", ")", .success(.bodySection(ResponseSection(), origin: nil, data: octets("abcd"))),
+            "BODY[] {4}\r\nabcd", ")", .success(.bodySection(SectionSpecifier(), origin: nil, data: octets("abcd"))),
             limits: limits
         )
         .check { try GrammarParser.parseMessageAttribute(&$0) }
@@ -136,7 +136,7 @@ import Testing
             .check { try GrammarParser.parseMessageAttribute(&$0) }
     }
 
-    @Test("attribute lists, flags and part numbers past the item bound are over the limit")
+    @Test("attribute lists and flags past the item bound are over the limit")
     func listLimits() {
         var limits = Limits.responses
         limits.maxListItems = 2
@@ -144,7 +144,13 @@ import Testing
             .check { try GrammarParser.parseResponse(&$0) }
         ParseFixture<MessageAttribute>("FLAGS (\\A \\B \\C)", ")", .overLimit(.listItems), limits: limits)
             .check { try GrammarParser.parseMessageAttribute(&$0) }
-        ParseFixture<MessageAttribute>("BINARY.SIZE[1.2.3] 4", ")", .overLimit(.listItems), limits: limits)
+    }
+
+    @Test("part numbers deeper than the nesting bound are over the limit")
+    func partDepthLimit() {
+        var limits = Limits.responses
+        limits.maxNestingDepth = 2
+        ParseFixture<MessageAttribute>("BINARY.SIZE[1.2.3] 4", ")", .overLimit(.nestingDepth), limits: limits)
             .check { try GrammarParser.parseMessageAttribute(&$0) }
     }
 }

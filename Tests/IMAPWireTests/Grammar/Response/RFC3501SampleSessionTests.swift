@@ -42,7 +42,7 @@ import Testing
         ("a003 OK FETCH completed\r\n", .ok("a003", "FETCH completed")),
         (
             "* 12 FETCH (BODY[HEADER] {342}\r\n\(header))\r\n",
-            .untagged(.fetch(12, [.bodySection(ResponseSection(text: .header), origin: nil, data: octets(header))]))
+            .untagged(.fetch(12, [.bodySection(SectionSpecifier(text: .header), origin: nil, data: octets(header))]))
         ),
         ("a004 OK FETCH completed\r\n", .ok("a004", "FETCH completed")),
         ("* 12 FETCH (FLAGS (\\Seen \\Deleted))\r\n", .untagged(.fetch(12, [.flags([.seen, .deleted])]))),
