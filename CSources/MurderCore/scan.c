@@ -216,33 +216,73 @@ static void tail_run(mc_scan *s, const unsigned char *a, const unsigned char *b)
  * Follows the tag and verb spans of a first segment over [p, lim), where *p is byte seg_len
  * of the segment. Stops at the end of the verb or at the first CR or LF, so never reads past
  * the segment's end. The verb's first eight bytes are kept upper-cased for the status word.
+ * The state is worked on in locals: stores through s could alias the bytes being read, which
+ * would make the compiler reload every field on every byte.
  */
 static void scan_tokens(mc_scan *s, const unsigned char *p, const unsigned char *lim)
 {
-    uint32_t pos = s->seg_len;
-    for (; p < lim && s->token != TOK_DONE; p++, pos++) {
-        unsigned char c = *p;
-        if (s->token == TOK_TAG) {
-            if (c == ' ') {
-                s->token = TOK_VERB;
-                s->verb_off = pos + 1;
-            } else if (c == '\r' || c == '\n') {
-                s->token = TOK_DONE;
-            } else {
-                if (s->tag_len == 0)
-                    s->tag_first = c;
-                s->tag_len++;
+    uint32_t pos = s->seg_len, token = s->token;
+    uint32_t tag_len = s->tag_len, verb_len = s->verb_len, verb_off = s->verb_off;
+    uint64_t word = s->status_word;
+
+    if (token == TOK_TAG && p < lim && tag_len == 0)
+        s->tag_first = *p;
+#if defined(__SSE2__)
+    /* Common case: tag and verb both end within the segment's first sixteen bytes. */
+    if (token == TOK_TAG && tag_len == 0 && lim - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+                                              _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+        unsigned ends = (unsigned)_mm_movemask_epi8(m);
+        if (ends != 0) {
+            unsigned t = (unsigned)__builtin_ctz(ends);
+            unsigned after = ends & ~((2u << t) - 1);
+            if (p[t] != ' ' || after != 0) {
+                tag_len = t;
+                if (p[t] == ' ') {
+                    unsigned e = (unsigned)__builtin_ctz(after);
+                    verb_off = pos + t + 1;
+                    verb_len = e - t - 1;
+                    for (unsigned i = 0; i < verb_len && i < 8; i++) {
+                        unsigned char c = p[t + 1 + i];
+                        unsigned char u = (c >= 'a' && c <= 'z') ? (unsigned char)(c - 32) : c;
+                        word |= (uint64_t)u << (8 * i);
+                    }
+                }
+                token = TOK_DONE;
             }
-        } else if (c == ' ' || c == '\r' || c == '\n') {
-            s->token = TOK_DONE;
-        } else {
-            if (s->verb_len < 8) {
-                unsigned char u = (c >= 'a' && c <= 'z') ? (unsigned char)(c - 32) : c;
-                s->status_word |= (uint64_t)u << (8 * s->verb_len);
-            }
-            s->verb_len++;
         }
     }
+#endif
+    for (; token == TOK_TAG && p < lim; p++, pos++) {
+        unsigned char c = *p;
+        if (c == ' ') {
+            token = TOK_VERB;
+            verb_off = pos + 1;
+        } else if (c == '\r' || c == '\n') {
+            token = TOK_DONE;
+        } else {
+            tag_len++;
+        }
+    }
+    for (; token == TOK_VERB && p < lim; p++) {
+        unsigned char c = *p;
+        if (c == ' ' || c == '\r' || c == '\n') {
+            token = TOK_DONE;
+        } else {
+            if (verb_len < 8) {
+                unsigned char u = (c >= 'a' && c <= 'z') ? (unsigned char)(c - 32) : c;
+                word |= (uint64_t)u << (8 * verb_len);
+            }
+            verb_len++;
+        }
+    }
+    s->token = token;
+    s->tag_len = tag_len;
+    s->verb_off = verb_off;
+    s->verb_len = verb_len;
+    s->status_word = word;
 }
 
 /*
@@ -255,9 +295,10 @@ static const unsigned char *scan_content(mc_scan *s, const unsigned char *p,
                                           const unsigned char *lim)
 {
     const unsigned char *q = p, *run = p, *lf = lim;
+    uint32_t in_quote = s->in_quote, escape = s->quote_escape, saw_nul = s->saw_nul;
 
     for (;;) {
-        if (s->quote_escape) {
+        if (escape) {
             if (q == lim)
                 break;
             if (*q == '\n') {
@@ -265,8 +306,8 @@ static const unsigned char *scan_content(mc_scan *s, const unsigned char *p,
                 break;
             }
             if (*q == 0)
-                s->saw_nul = 1;
-            s->quote_escape = 0;
+                saw_nul = 1;
+            escape = 0;
             q++;
             continue;
         }
@@ -278,18 +319,18 @@ static const unsigned char *scan_content(mc_scan *s, const unsigned char *p,
             lf = r;
             goto out;
         case 0:
-            s->saw_nul = 1;
+            saw_nul = 1;
             break;
         case '\\':
-            if (s->in_quote)
-                s->quote_escape = 1;
+            if (in_quote)
+                escape = 1;
             break;
         default: /* '"' */
-            if (s->in_quote) {
-                s->in_quote = 0;
+            if (in_quote) {
+                in_quote = 0;
                 run = r + 1; /* the recogniser was reset when the quote opened */
             } else {
-                s->in_quote = 1;
+                in_quote = 1;
                 s->tail = TAIL_NONE;
             }
             break;
@@ -297,7 +338,10 @@ static const unsigned char *scan_content(mc_scan *s, const unsigned char *p,
         q = r + 1;
     }
 out:
-    if (!s->in_quote)
+    s->in_quote = in_quote;
+    s->quote_escape = escape;
+    s->saw_nul = saw_nul;
+    if (!in_quote)
         tail_run(s, run, lf);
     if (lf > p)
         s->has_cr = lf[-1] == '\r';
