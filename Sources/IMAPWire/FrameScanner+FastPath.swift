@@ -1,46 +1,79 @@
 // The fast path of FrameScanner: a segment whose every byte, LF included, is in one buffer.
-// Instead of feeding the byte-at-a-time machine, it finds the LF and the quote, backslash and
-// NUL bytes eight at a time, then reads the literal announcement backwards from the LF. The
+// Instead of feeding the byte-at-a-time machine, it finds the LF, quote, backslash and NUL
+// bytes eight at a time, then reads the literal announcement backwards from the LF. The
 // result is the state the byte-at-a-time machine would have reached at the LF; the
 // differential tests hold the two (and scan.c) to the same events.
 
 extension FrameScanner {
-    /// Brings the segment state to what the byte-at-a-time machine would hold at the LF, for a
-    /// fresh segment whose `count` bytes (the last one its LF) start at `p`.
-    mutating func analyseSegment(_ p: UnsafeRawPointer, count: Int) {
-        segLen = count
-        let end = count - 1  // the LF
-        if token != .done {
-            var j = 0
-            while j < end && token != .done {
-                tokenStep(p.load(fromByteOffset: j, as: UInt8.self), at: j)
+    /// For a fresh segment whose LF lies within `window` bytes at `p`: brings the segment state
+    /// to what the byte-at-a-time machine would hold at that LF and returns the segment's length,
+    /// LF included. Returns nil, changing nothing, if there is no LF in the window.
+    mutating func fastSegment(_ p: UnsafeRawPointer, window: Int) -> Int? {
+        // One pass finds the LF and, on the way, the quotes, backslashes and NUL bytes.
+        var j = 0
+        var quoted = false
+        var nul = false
+        var end = -1  // the LF
+        while j < window {
+            let r = Self.firstSpecial(p + j, count: window - j) + j
+            if r == window { break }
+            let c = p.load(fromByteOffset: r, as: UInt8.self)
+            j = r + 1
+            if c == Self.lf {
+                end = r
+                break
+            } else if c == 0 {
+                nul = true
+            } else if c == Self.quote {
+                quoted.toggle()
+            } else if quoted && j < window {
+                // A backslash inside quotes escapes the next byte, unless that is the LF.
+                let e = p.load(fromByteOffset: j, as: UInt8.self)
+                if e == Self.lf {
+                    end = j
+                    break
+                }
+                if e == 0 { nul = true }
                 j += 1
             }
         }
+        guard end >= 0 else { return nil }
+        inQuote = quoted
+        sawNUL = nul
+        segLen = end + 1
 
-        // Quotes, escapes and NUL bytes.
-        var j = 0
-        while j < end {
-            let r = Self.firstQuoteBackslashOrNUL(p + j, count: end - j) + j
-            if r == end { break }
-            let c = p.load(fromByteOffset: r, as: UInt8.self)
-            j = r + 1
-            if c == 0 {
-                sawNUL = true
-            } else if c == Self.quote {
-                inQuote.toggle()
-            } else if inQuote {
-                // A backslash inside quotes escapes the next byte (which may be a NUL).
-                if j < end {
-                    if p.load(fromByteOffset: j, as: UInt8.self) == 0 { sawNUL = true }
-                    j += 1
+        if token == .tag {
+            // The tag ends at the first SP, CR or LF; the verb at the next one.
+            @inline(__always) func tokenEnd(_ from: Int) -> Int {
+                var k = from
+                while k < end {
+                    let c = p.load(fromByteOffset: k, as: UInt8.self)
+                    if c == Self.sp || c == Self.cr { break }
+                    k += 1
                 }
+                return k
             }
+            let t = tokenEnd(0)
+            tagLen = t
+            if t > 0 { tagFirst = p.load(as: UInt8.self) }
+            if t < end && p.load(fromByteOffset: t, as: UInt8.self) == Self.sp {
+                let e = tokenEnd(t + 1)
+                verbOff = t + 1
+                verbLen = e - t - 1
+                var word: UInt64 = 0
+                for i in 0..<min(verbLen, 8) {
+                    let c = p.load(fromByteOffset: t + 1 + i, as: UInt8.self)
+                    word |= UInt64(c >= 0x61 && c <= 0x7A ? c - 0x20 : c) << UInt64(8 * i)
+                }
+                statusWord = word
+            }
+            token = .done
         }
 
         hasCR = end > 0 && p.load(fromByteOffset: end - 1, as: UInt8.self) == Self.cr
         tail = .none
-        if !inQuote { readAnnouncementBackwards(p, end: hasCR ? end - 1 : end) }
+        if !quoted { readAnnouncementBackwards(p, end: hasCR ? end - 1 : end) }
+        return end + 1
     }
 
     /// Recognises `["~"] "{" 1*DIGIT ["+"] "}"` ending just before `end`. It cannot reach back
@@ -79,41 +112,21 @@ extension FrameScanner {
     @inline(__always)
     static func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
 
-    /// Index of the first LF in `count` bytes at `p`, or nil.
-    static func firstLF(_ p: UnsafeRawPointer, count: Int) -> Int? {
+    /// Index of the first LF, `"`, `\` or NUL in `count` bytes at `p`, or `count`.
+    static func firstSpecial(_ p: UnsafeRawPointer, count: Int) -> Int {
         let lfs = ones &* UInt64(lf)
-        var j = 0
-        while j + 16 <= count {
-            let a = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: j, as: UInt64.self))
-            let b = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: j + 8, as: UInt64.self))
-            let ma = zeroBytes(a ^ lfs)
-            let mb = zeroBytes(b ^ lfs)
-            if ma | mb != 0 {
-                return ma != 0 ? j + ma.trailingZeroBitCount >> 3 : j + 8 + mb.trailingZeroBitCount >> 3
-            }
-            j += 16
-        }
-        while j < count {
-            if p.load(fromByteOffset: j, as: UInt8.self) == lf { return j }
-            j += 1
-        }
-        return nil
-    }
-
-    /// Index of the first `"`, `\` or NUL in `count` bytes at `p`, or `count`.
-    static func firstQuoteBackslashOrNUL(_ p: UnsafeRawPointer, count: Int) -> Int {
         let quotes = ones &* UInt64(quote)
         let backslashes = ones &* UInt64(backslash)
         var j = 0
         while j + 8 <= count {
             let w = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: j, as: UInt64.self))
-            let m = zeroBytes(w) | zeroBytes(w ^ quotes) | zeroBytes(w ^ backslashes)
+            let m = zeroBytes(w) | zeroBytes(w ^ lfs) | zeroBytes(w ^ quotes) | zeroBytes(w ^ backslashes)
             if m != 0 { return j + m.trailingZeroBitCount >> 3 }
             j += 8
         }
         while j < count {
             let c = p.load(fromByteOffset: j, as: UInt8.self)
-            if c == 0 || c == quote || c == backslash { return j }
+            if c == 0 || c == lf || c == quote || c == backslash { return j }
             j += 1
         }
         return count

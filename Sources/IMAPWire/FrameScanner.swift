@@ -43,7 +43,6 @@ public struct FrameScanner: Sendable {
     }
 
     public let mode: Mode
-    public let limits: Limits
     let maxLine: Int
     let maxLiteral: UInt64
     let maxLiterals: Int
@@ -80,7 +79,6 @@ public struct FrameScanner: Sendable {
         precondition(limits.maxLineLength >= 64 && limits.maxLineLength < Int(UInt32.max), "maxLineLength")
         precondition(limits.maxLiteralsPerMessage >= 0, "maxLiteralsPerMessage")
         self.mode = mode
-        self.limits = limits
         self.maxLine = limits.maxLineLength
         self.maxLiteral = limits.maxLiteralSize
         self.maxLiterals = min(limits.maxLiteralsPerMessage, Int(UInt32.max))
@@ -128,10 +126,8 @@ public struct FrameScanner: Sendable {
             case .line:
                 if segLen == 0 {
                     // The common case: the whole segment is in this buffer.
-                    let window = min(n - i, maxLine)
-                    if let lf = Self.firstLF(base + i, count: window) {
-                        analyseSegment(base + i, count: lf + 1)
-                        i += lf + 1
+                    if let count = fastSegment(base + i, window: min(n - i, maxLine)) {
+                        i += count
                         return finish(endSegment(), consumed: i)
                     }
                 }
@@ -299,6 +295,7 @@ extension FrameScanner {
     }
 
     /// What is known of the current segment, as an event reports it.
+    @inline(__always)
     func lineInfo(atLF: Bool) -> LineInfo {
         var info = LineInfo(length: segLen, isFirst: first, hasCR: atLF && hasCR)
         if first {
@@ -322,6 +319,7 @@ extension FrameScanner {
     }
 
     /// The status word of the verb, upper-cased bytes packed little-endian.
+    @inline(__always)
     var status: LineInfo.Status {
         switch (verbLen, statusWord) {
         case (2, 0x4B4F): .ok  // "OK"

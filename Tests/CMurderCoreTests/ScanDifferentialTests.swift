@@ -224,7 +224,7 @@ struct StreamGenerator {
 
     mutating func stream() -> [UInt8] {
         var out: [UInt8] = []
-        for _ in 0..<Int.random(in: 1...6, using: &rng) { message(into: &out) }
+        for _ in 0..<Int.random(in: 1...4, using: &rng) { message(into: &out) }
         return out
     }
 
@@ -307,7 +307,7 @@ func fuzzCorpus() -> [(name: String, bytes: [UInt8])] {
             let limits = generator.limits()
             var cuts = [randomCuts(bytes.count, &generator.rng)]
             if i % 100 == 0 { cuts.append(Array(1..<max(1, bytes.count))) }  // a byte at a time
-            if i % 1000 == 0 { cuts += (1..<bytes.count).map { [$0] } }  // every split offset
+            if i % 2000 == 0 { cuts += (1..<bytes.count).map { [$0] } }  // every split offset
             let reference = cEvents(bytes, mode: mode, limits: limits)
             let swift = swiftEvents(bytes, mode: mode, limits: limits)
             var ok = swift == reference
