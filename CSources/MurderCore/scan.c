@@ -461,6 +461,11 @@ static void segment_end(mc_scan *s, mc_scan_event *ev)
     }
 }
 
+/*
+ * One event per call (see murder_core.h): a literal chunk, the end of a segment, a refusal
+ * at the byte that makes a segment too long, or NEED_MORE when the bytes run out first.
+ * The end of a discarded segment is no event, so the loop goes on within the same call.
+ */
 int64_t mc_scan_step(mc_scan *s, const void *buf, size_t len, mc_scan_event *ev)
 {
     const unsigned char *start = buf, *p = start, *end;

@@ -141,7 +141,8 @@ func expectAgreement(
     let swift = swiftEvents(bytes, mode: mode, limits: limits)
     guard swift == reference else {
         Issue.record(
-            "\(name()): one-shot Swift and C differ\nC:     \(reference)\nSwift: \(swift)", sourceLocation: sourceLocation)
+            "\(name()): one-shot Swift and C differ\nC:     \(reference)\nSwift: \(swift)",
+            sourceLocation: sourceLocation)
         return reference
     }
     for c in cuts {
@@ -206,7 +207,8 @@ struct StreamGenerator {
             case 2: announcement = " ~{\(length)}"
             case 3: announcement = " ~{\(length)+}"
             case 4:
-                announcement = " {\(pick(["18446744073709551616", "99999999999", "18446744073709551615", "4294967296"]))\(pick(["", "+"]))}"
+                announcement =
+                    " {\(pick(["18446744073709551616", "99999999999", "18446744073709551615", "4294967296"]))\(pick(["", "+"]))}"
                 announces = false
             case 5: announcement = " {000\(length)}"
             case 6: announcement = "~{\(length)}"
@@ -272,7 +274,9 @@ func fuzzCorpus() -> [(name: String, bytes: [UInt8])] {
             // Real traffic frames cleanly: every byte is consumed, nothing is refused.
             #expect(events.last?.end == bytes.count, "session \(index)")
             #expect(
-                !events.contains { if case .invalid = $0.event { true } else if case .close = $0.event { true } else { false } },
+                !events.contains {
+                    if case .invalid = $0.event { true } else if case .close = $0.event { true } else { false }
+                },
                 "session \(index): \(events)")
             // And under tight limits the same traffic must still agree.
             let tight = Limits(maxLineLength: 64, maxLiteralSize: 100, maxLiteralsPerMessage: 1)
@@ -289,7 +293,10 @@ func fuzzCorpus() -> [(name: String, bytes: [UInt8])] {
         for (name, bytes) in corpus {
             for mode in Self.modes {
                 let cuts = (0..<40).map { _ in randomCuts(bytes.count, &rng) } + [Array(1..<max(1, bytes.count))]
-                for limits in [Limits.commands, .responses, Limits(maxLineLength: 64, maxLiteralSize: 50, maxLiteralsPerMessage: 2)] {
+                for limits in [
+                    Limits.commands, .responses,
+                    Limits(maxLineLength: 64, maxLiteralSize: 50, maxLiteralsPerMessage: 2),
+                ] {
                     expectAgreement(bytes, mode: mode, limits: limits, cuts: cuts, name: "\(name) \(mode)")
                 }
             }

@@ -163,15 +163,19 @@ let scanCases: [ScanCase] = [
             (.line(seg(1, first: false, cr: false)), 12),  // "{9}" was literal data
             (.line(seg(8, tag: 0..<1, verb: 2..<6)), 20),
         ]),
-    ScanCase("leading zeros", "a X {007}\r\nabcdefg\r\n", [
-        (.line(seg(11, tag: 0..<1, verb: 2..<3, literal: sync(7))), 11),
-        (.literal(count: 7, left: 0), 18),
-        (.line(seg(2, first: false)), 20),
-    ]),
-    ScanCase("incomplete literal", "a X {10}\r\nabc", [
-        (.line(seg(10, tag: 0..<1, verb: 2..<3, literal: sync(10))), 10),
-        (.literal(count: 3, left: 7), 13),
-    ]),
+    ScanCase(
+        "leading zeros", "a X {007}\r\nabcdefg\r\n",
+        [
+            (.line(seg(11, tag: 0..<1, verb: 2..<3, literal: sync(7))), 11),
+            (.literal(count: 7, left: 0), 18),
+            (.line(seg(2, first: false)), 20),
+        ]),
+    ScanCase(
+        "incomplete literal", "a X {10}\r\nabc",
+        [
+            (.line(seg(10, tag: 0..<1, verb: 2..<3, literal: sync(10))), 10),
+            (.literal(count: 3, left: 7), 13),
+        ]),
 
     // Not announcements.
     ScanCase("empty braces", "a1 X {}\r\n", [(.line(seg(9, tag: 0..<2, verb: 3..<4)), 9)]),
@@ -197,17 +201,21 @@ let scanCases: [ScanCase] = [
             (.literal(count: 2, left: 0), 25),
             (.line(seg(2, first: false)), 27),
         ]),
-    ScanCase("quote does not span lines", "a1 X \"abc\r\na2 Y {1}\r\nz\r\n", [
-        (.line(seg(11, tag: 0..<2, verb: 3..<4)), 11),
-        (.line(seg(10, tag: 0..<2, verb: 3..<4, literal: sync(1))), 21),
-        (.literal(count: 1, left: 0), 22),
-        (.line(seg(2, first: false)), 24),
-    ]),
-    ScanCase("backslash outside quotes is plain", "a1 X \\{1}\r\nz\r\n", [
-        (.line(seg(11, tag: 0..<2, verb: 3..<4, literal: sync(1))), 11),
-        (.literal(count: 1, left: 0), 12),
-        (.line(seg(2, first: false)), 14),
-    ]),
+    ScanCase(
+        "quote does not span lines", "a1 X \"abc\r\na2 Y {1}\r\nz\r\n",
+        [
+            (.line(seg(11, tag: 0..<2, verb: 3..<4)), 11),
+            (.line(seg(10, tag: 0..<2, verb: 3..<4, literal: sync(1))), 21),
+            (.literal(count: 1, left: 0), 22),
+            (.line(seg(2, first: false)), 24),
+        ]),
+    ScanCase(
+        "backslash outside quotes is plain", "a1 X \\{1}\r\nz\r\n",
+        [
+            (.line(seg(11, tag: 0..<2, verb: 3..<4, literal: sync(1))), 11),
+            (.literal(count: 1, left: 0), 12),
+            (.line(seg(2, first: false)), 14),
+        ]),
 
     // Responses.
     ScanCase(
@@ -245,7 +253,8 @@ let scanCases: [ScanCase] = [
         [(.line(seg(5, verb: 1..<3)), 5)]),
     ScanCase("commands have no status", "* OK\r\n", [(.line(seg(6, tag: 0..<1, verb: 2..<4)), 6)]),
     ScanCase(
-        "FETCH response with a literal", mode: .responses, limits: .responses, "* 1 FETCH (BODY[] {3}\r\nabc)\r\na OK\r\n",
+        "FETCH response with a literal", mode: .responses, limits: .responses,
+        "* 1 FETCH (BODY[] {3}\r\nabc)\r\na OK\r\n",
         [
             (.line(seg(23, tag: 0..<1, verb: 2..<3, kind: .untagged, literal: sync(3))), 23),
             (.literal(count: 3, left: 0), 26),

@@ -135,7 +135,9 @@ func ratio(_ a: Double, _ b: Double) -> String {
     return r < 0.01 ? "< 0.01×" : String(Double(Int(r * 100)) / 100) + "×"
 }
 
-print("| stream | MB | memchr LF count GB/s | scan.c GB/s | scan.c time vs memchr | FrameScanner GB/s | FrameScanner time vs memchr |")
+print(
+    "| stream | MB | memchr LF count GB/s | scan.c GB/s | scan.c time vs memchr | FrameScanner GB/s | FrameScanner time vs memchr |"
+)
 print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 for c in cases {
     c.bytes.withUnsafeBytes { raw in
