@@ -27,6 +27,36 @@ extern "C" {
  * The state lives in the caller's struct; mc_scan_step() resumes at any byte boundary and
  * never looks back at bytes of earlier calls (the caller keeps the current segment's bytes if
  * it wants them: span offsets are relative to the start of the segment).
+ *
+ * Precisely:
+ *  - An announcement is "{" 1*DIGIT ["+"] "}", optionally preceded by "~", as the last bytes
+ *    before the segment's LF or CRLF, outside quotes. A '"' outside quotes opens a quoted
+ *    string, a backslash inside one escapes the next byte, the next unescaped '"' closes it;
+ *    a segment that ends inside a quote announces nothing. "{}" or "{12a}" is plain text.
+ *  - Each segment ends in exactly one event at its LF: LINE, INVALID or CLOSE; a segment
+ *    that passes max_line ends in INVALID at the byte that passes it instead.
+ *  - Content errors are reported at the LF, ranked: LINE_TOO_LONG (the LF itself was byte
+ *    max_line + 1), NUL, LITERAL_TOO_LARGE (length > max_literal, or overflowed: reported as
+ *    UINT64_MAX), TOO_MANY_LITERALS (the message's announcements exceed max_literals). If the
+ *    refused segment announced a non-synchronising literal ({n+}, ~{n+}) the event is CLOSE,
+ *    because its bytes will come unasked; otherwise INVALID, and the next segment starts a
+ *    new message.
+ *  - A segment longer than max_line is refused with INVALID(LINE_TOO_LONG) at the byte that
+ *    passes the bound (consumed includes it; line_len is max_line + 1; tag and verb spans are
+ *    those read so far). The scanner then discards up to the LF, returning NEED_MORE; at that
+ *    LF it reports CLOSE(LINE_TOO_LONG) if the discarded segment announced a non-synchronising
+ *    literal, and otherwise goes on silently with a new message.
+ *  - A LINE that announces n > 0 bytes is followed by LITERAL events, each consuming
+ *    min(available, left) bytes; then a continuation segment (first = 0, no spans). For
+ *    n = 0 there is no LITERAL event and the continuation segment starts at once.
+ *  - First segment: tag = bytes up to the first SP, CR or LF; verb = the bytes after that SP
+ *    up to the next SP, CR or LF (none if the tag ended at CR or LF). In a response stream,
+ *    tag "*" is UNTAGGED, "+" CONTINUATION, any other non-empty tag TAGGED (an empty tag gives
+ *    MC_RESP_NONE); status is OK/NO/BAD/PREAUTH/BYE matched case-insensitively on the whole
+ *    verb for tagged and untagged responses. In a command stream both stay NONE.
+ *  - INVALID and CLOSE events carry what is known of the refused segment (line fields as for
+ *    LINE); the CLOSE at the end of a discarded segment carries only reason and the literal;
+ *    the CLOSE repeated by later calls carries only the reason.
  * -------------------------------------------------------------------------------------- */
 
 /* Which side's stream is being scanned. */
@@ -40,7 +70,7 @@ enum {
     MC_SCAN_NEED_MORE = 0, /* every given byte consumed; the current segment is not complete */
     MC_SCAN_LINE = 1,      /* a line segment ended (its LF was the last consumed byte) */
     MC_SCAN_LITERAL = 2,   /* `consumed` bytes of a literal body; `literal_left` still to come */
-    MC_SCAN_INVALID = 3,   /* the current segment is refused (see reason); skip to its LF */
+    MC_SCAN_INVALID = 3,   /* the current segment is refused (see reason); the message ends */
     MC_SCAN_CLOSE = 4,     /* the stream cannot be resynchronised: close the connection */
 };
 
@@ -81,7 +111,7 @@ enum {
 };
 
 typedef struct mc_scan_limits {
-    uint32_t max_line;     /* bytes of one segment, LF included; >= 64 */
+    uint32_t max_line;     /* bytes of one segment, LF included; 64 .. UINT32_MAX - 1 */
     uint64_t max_literal;  /* largest announced literal */
     uint32_t max_literals; /* literals in one message */
 } mc_scan_limits;
@@ -90,21 +120,22 @@ typedef struct mc_scan_limits {
 typedef struct mc_scan {
     mc_scan_limits limits;
     uint32_t mode;
-    uint32_t state;
+    uint32_t state;         /* line segment, literal body, discarding to the LF, or closed */
     uint32_t seg_len;       /* bytes of the current segment so far */
     uint32_t literals;      /* literals announced so far in the current message */
     uint32_t first;         /* current segment is the first of its message */
-    uint32_t token;         /* which space-separated token of the first segment is being read */
-    uint32_t tag_off, tag_len, verb_off, verb_len;
+    uint32_t token;         /* which token of the first segment is being read: tag, verb, done */
+    uint32_t tag_len, verb_off, verb_len;
+    uint32_t tag_first;     /* first byte of the tag ("*" and "+" shape a response) */
     uint32_t tail;          /* literal-announcement tail recogniser state */
-    uint32_t tail_kind;
-    uint32_t tail_overflow;
-    uint32_t bad_reason;    /* a content error seen in this segment, reported at its LF */
-    uint32_t skipping;      /* an INVALID was reported mid-segment; discarding to the LF */
+    uint32_t tail_kind;     /* MC_LIT_* of the announcement being recognised */
+    uint32_t tail_overflow; /* its length overflowed 64 bits */
+    uint32_t saw_nul;       /* a NUL byte in this segment, reported at its LF */
     uint32_t in_quote, quote_escape;
-    uint32_t has_cr;
-    uint32_t status_word;   /* recogniser for the status word of responses */
-    uint64_t tail_len;
+    uint32_t has_cr;        /* the last byte of the segment so far was CR */
+    uint32_t close_reason;  /* MC_SCAN_ERR_* repeated by every call after CLOSE */
+    uint64_t status_word;   /* first eight bytes of the verb, upper-cased, packed */
+    uint64_t tail_len;      /* the announced length read so far */
     uint64_t literal_left;  /* bytes of the literal body still to come */
     uint64_t literal_total;
     uint32_t literal_kind;
@@ -121,11 +152,13 @@ typedef struct mc_scan_event {
     uint32_t first;         /* 1 if the first segment of a message */
     uint32_t has_cr;        /* 1 if the segment ended with CRLF, 0 for a bare LF */
     uint32_t tag_off, tag_len;   /* first segment: the tag ("*", "+" or a tag); 0,0 if none */
-    uint32_t verb_off, verb_len; /* first segment: the next token (verb, status word, number) */
+    uint32_t verb_off, verb_len; /* first segment: the next token (verb, status word, number);
+                                    0,0 if none or empty */
     uint32_t response_kind; /* MC_RESP_* */
     uint32_t status;        /* MC_STATUS_* */
-    uint32_t literal_kind;  /* MC_LIT_*: the literal this segment announces, if any */
-    uint64_t literal_len;   /* its announced length */
+    uint32_t literal_kind;  /* MC_LIT_*: the literal this segment announces, if any
+                               (MC_SCAN_LITERAL: the literal being read) */
+    uint64_t literal_len;   /* its announced length (UINT64_MAX if it overflowed) */
     /* MC_SCAN_LITERAL: */
     uint64_t literal_left;  /* bytes of the body still to come after this event */
 } mc_scan_event;
@@ -138,7 +171,9 @@ int mc_scan_init(mc_scan *s, uint32_t mode, const mc_scan_limits *limits);
  * After MC_SCAN_CLOSE every further call returns MC_SCAN_CLOSE and consumes nothing. */
 int64_t mc_scan_step(mc_scan *s, const void *buf, size_t len, mc_scan_event *ev);
 
-/* Default limits (commands: 8192-byte lines, 64 MiB literals, 1000 literals per message). */
+/* Default limits (commands: 8192-byte lines, 64 MiB literals, 1000 literals per message;
+ * responses: 1 MiB lines, 1 GiB literals, 100000 literals per message), as IMAPWire's
+ * Limits.commands and Limits.responses. */
 void mc_scan_default_limits(uint32_t mode, mc_scan_limits *out);
 
 /* ------------------------------------------------------------------------------------------
