@@ -46,8 +46,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "IMAPWireTests", dependencies: ["IMAPWire"], swiftSettings: swiftSettings),
-        .testTarget(name: "MUpdateTests", dependencies: ["MUpdate", "IMAPWire"], swiftSettings: swiftSettings),
+        // Fixtures shared by the test targets: parse fixtures, the decoder verifier.
+        .target(name: "MurderTestSupport", dependencies: ["IMAPWire"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IMAPWireTests", dependencies: ["IMAPWire", "MurderTestSupport"], swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MUpdateTests", dependencies: ["MUpdate", "IMAPWire", "MurderTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CMurderCoreTests",
             dependencies: ["CMurderCore", "IMAPWire"],

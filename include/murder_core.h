@@ -38,14 +38,14 @@ extern "C" {
  *  - Content errors are reported at the LF, ranked: LINE_TOO_LONG (the LF itself was byte
  *    max_line + 1), NUL, LITERAL_TOO_LARGE (length > max_literal, or overflowed: reported as
  *    UINT64_MAX), TOO_MANY_LITERALS (the message's announcements exceed max_literals). If the
- *    refused segment announced a non-synchronising literal ({n+}, ~{n+}) the event is CLOSE,
- *    because its bytes will come unasked; otherwise INVALID, and the next segment starts a
- *    new message.
+ *    refused segment announced a literal whose bytes come unasked — a non-synchronising one
+ *    ({n+}, ~{n+}), or any literal in a response stream, since servers never wait — the event
+ *    is CLOSE; otherwise INVALID, and the next segment starts a new message.
  *  - A segment longer than max_line is refused with INVALID(LINE_TOO_LONG) at the byte that
  *    passes the bound (consumed includes it; line_len is max_line + 1; tag and verb spans are
  *    those read so far). The scanner then discards up to the LF, returning NEED_MORE; at that
- *    LF it reports CLOSE(LINE_TOO_LONG) if the discarded segment announced a non-synchronising
- *    literal, and otherwise goes on silently with a new message.
+ *    LF it reports CLOSE(LINE_TOO_LONG) if the discarded segment announced a literal that comes
+ *    unasked (as above), and otherwise goes on silently with a new message.
  *  - A LINE that announces n > 0 bytes is followed by LITERAL events, each consuming
  *    min(available, left) bytes; then a continuation segment (first = 0, no spans). For
  *    n = 0 there is no LITERAL event and the continuation segment starts at once.
@@ -170,6 +170,11 @@ int mc_scan_init(mc_scan *s, uint32_t mode, const mc_scan_limits *limits);
  * returns the number of bytes consumed (>= 0; 0 only when len is 0). Call again with the rest.
  * After MC_SCAN_CLOSE every further call returns MC_SCAN_CLOSE and consumes nothing. */
 int64_t mc_scan_step(mc_scan *s, const void *buf, size_t len, mc_scan_event *ev);
+
+/* The receiver refused the synchronising literal just announced (it answered a tagged NO or
+ * BAD instead of "+"), so its bytes will not come: the next byte starts a new message. Does
+ * nothing unless the scanner is waiting for a literal's body. */
+void mc_scan_abandon_literal(mc_scan *s);
 
 /* Default limits (commands: 8192-byte lines, 64 MiB literals, 1000 literals per message;
  * responses: 1 MiB lines, 1 GiB literals, 100000 literals per message), as IMAPWire's

@@ -117,6 +117,20 @@ static void segment_begin(mc_scan *s, uint32_t first)
 }
 
 /*
+ * A receiver that refuses a synchronising literal (a tagged NO or BAD instead of "+") knows
+ * the sender will not send its bytes: the next byte starts a new message. Without this the
+ * scanner would take the next command for the literal's body.
+ */
+void mc_scan_abandon_literal(mc_scan *s)
+{
+    if (s == NULL || s->state != ST_LITERAL)
+        return;
+    s->literal_left = 0;
+    s->state = ST_LINE;
+    segment_begin(s, 1);
+}
+
+/*
  * Finds the first byte in [p, lim) that the segment loop must look at: LF (end of segment),
  * '"' (quote state), '\\' (escape inside quotes) or NUL (refused). Returns lim if none.
  * Sixteen bytes at a time where SSE2 is there (every x86-64), a byte at a time elsewhere.
@@ -402,9 +416,15 @@ static void fill_segment(const mc_scan *s, mc_scan_event *ev, int at_lf)
     }
 }
 
-static int is_nonsync(uint32_t kind)
+/*
+ * Whether a literal's bytes come without the receiver asking: a non-synchronising literal, or
+ * any literal in a response stream (servers never wait for a continuation). Refusing the line
+ * that announced such a literal cannot resynchronise the stream.
+ */
+static int arrives_unasked(const mc_scan *s, uint32_t kind)
 {
-    return kind == MC_LIT_NONSYNC || kind == MC_LIT_BINARY_NONSYNC;
+    return kind == MC_LIT_NONSYNC || kind == MC_LIT_BINARY_NONSYNC ||
+           (kind != MC_LIT_NONE && s->mode == MC_SCAN_RESPONSES);
 }
 
 /* Makes the stream unusable: this and every later call report CLOSE with this reason. */
@@ -440,7 +460,7 @@ static void segment_end(mc_scan *s, mc_scan_event *ev)
 
     if (reason != MC_SCAN_OK) {
         ev->reason = reason;
-        if (is_nonsync(kind)) {
+        if (arrives_unasked(s, kind)) {
             scan_close(s, ev, reason);
             return;
         }
@@ -506,7 +526,7 @@ int64_t mc_scan_step(mc_scan *s, const void *buf, size_t len, mc_scan_event *ev)
             }
             p = lf + 1;
             if (s->tail == TAIL_CLOSE || s->tail == TAIL_CLOSE_CR) {
-                if (is_nonsync(s->tail_kind)) {
+                if (arrives_unasked(s, s->tail_kind)) {
                     ev->literal_kind = s->tail_kind;
                     ev->literal_len = s->tail_overflow ? UINT64_MAX : s->tail_len;
                     scan_close(s, ev, MC_SCAN_ERR_LINE_TOO_LONG);

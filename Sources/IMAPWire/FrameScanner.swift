@@ -111,7 +111,7 @@ public struct FrameScanner: Sendable {
                     let c = base.load(fromByteOffset: i, as: UInt8.self)
                     i += 1
                     if c == Self.lf {
-                        if tail == .close || tail == .closeCR, tailKind.isNonSynchronizing {
+                        if tail == .close || tail == .closeCR, arrivesUnasked(tailKind) {
                             let literal = LiteralAnnouncement(kind: tailKind, length: announcedLength)
                             let line = LineInfo(length: 0, isFirst: false, hasCR: false, literal: literal)
                             return finish(close(.lineTooLong, line), consumed: i)
@@ -159,6 +159,24 @@ public struct FrameScanner: Sendable {
     /// ``next(_:)-(UnsafeRawBufferPointer)`` over the bytes of an array.
     public mutating func next(_ bytes: [UInt8]) -> (event: FrameEvent, consumed: Int) {
         bytes.withUnsafeBytes { self.next($0) }
+    }
+
+    /// The receiver refused the synchronising literal just announced (a tagged `NO` or `BAD`
+    /// instead of `+`), so its bytes will not come: the next byte starts a new message. Does
+    /// nothing unless the scanner is waiting for a literal's body. Twin of
+    /// `mc_scan_abandon_literal`.
+    public mutating func abandonLiteral() {
+        guard state == .literal else { return }
+        literalLeft = 0
+        state = .line
+        beginSegment(first: true)
+    }
+
+    /// Whether a literal's bytes come without the receiver asking: a non-synchronising
+    /// literal, or any literal in a response stream (servers never wait for a continuation).
+    /// Refusing the line that announced one cannot resynchronise the stream.
+    func arrivesUnasked(_ kind: LiteralAnnouncement.Kind) -> Bool {
+        kind.isNonSynchronizing || mode == .responses
     }
 
     mutating func finish(_ event: FrameEvent, consumed: Int) -> (event: FrameEvent, consumed: Int) {
@@ -350,7 +368,7 @@ extension FrameScanner {
             }
         }
         if let reason {
-            if let literal = info.literal, literal.kind.isNonSynchronizing {
+            if let literal = info.literal, arrivesUnasked(literal.kind) {
                 return close(reason, info)
             }
             beginSegment(first: true)

@@ -1,3 +1,4 @@
+import MurderTestSupport
 import Testing
 
 @testable import IMAPWire

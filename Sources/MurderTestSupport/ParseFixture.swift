@@ -1,26 +1,25 @@
-import Testing
-
-@testable import IMAPWire
+public import IMAPWire
+public import Testing
 
 /// One parse case: input bytes surrounded by sentinels, and what the parser must do with them.
 ///
 /// `expected` is `.success(value)` (the parser must stop exactly before the trailing sentinel),
 /// `.incomplete` (the input is a true prefix) or `.failure` (a ParserError), or `.overLimit`.
-struct ParseFixture<T: Equatable & Sendable>: CustomStringConvertible, Sendable {
-    enum Expected: Sendable {
+public struct ParseFixture<T: Equatable & Sendable>: CustomStringConvertible, Sendable {
+    public enum Expected: Sendable {
         case success(T)
         case incomplete
         case failure
         case overLimit(Limit)
     }
 
-    var input: String
-    var terminator: String
-    var expected: Expected
-    var limits: Limits = .commands
-    var sourceLocation: SourceLocation
+    public var input: String
+    public var terminator: String
+    public var expected: Expected
+    public var limits: Limits = .commands
+    public var sourceLocation: SourceLocation
 
-    init(
+    public init(
         _ input: String, _ terminator: String = "", _ expected: Expected, limits: Limits = .commands,
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
@@ -31,10 +30,10 @@ struct ParseFixture<T: Equatable & Sendable>: CustomStringConvertible, Sendable 
         self.sourceLocation = sourceLocation
     }
 
-    var description: String { input.debugDescription }
+    public var description: String { input.debugDescription }
 
     /// Runs the parser on `input + terminator`; for success the cursor must sit at the terminator.
-    func check(_ parse: (inout ParseBuffer) throws -> T) {
+    public func check(_ parse: (inout ParseBuffer) throws -> T) {
         let bytes = Array(input.utf8) + Array(terminator.utf8)
         var buffer = ParseBuffer(bytes, limits: limits)
         do {
@@ -68,7 +67,7 @@ struct ParseFixture<T: Equatable & Sendable>: CustomStringConvertible, Sendable 
 }
 
 /// Encodes with `write` and compares the exact bytes.
-func expectEncoded(
+public func expectEncoded(
     _ expected: String, options: EncodingOptions = .server,
     sourceLocation: SourceLocation = #_sourceLocation,
     _ write: (inout EncodeBuffer) -> Int
