@@ -1,0 +1,184 @@
+import IMAPWire
+import MUpdate
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs captured traffic through the decoders and prints one line per event: the canonical
+/// encoding of what parsed, or why it did not.
+struct WireInspector {
+    enum Kind {
+        case imapCommands, imapResponses, mupdateCommands, mupdateResponses
+    }
+
+    struct Output {
+        var frames = 0
+        var problems = 0
+
+        mutating func line(_ prefix: String, _ text: String) {
+            var body = text
+            while body.hasSuffix("\n") || body.hasSuffix("\r\n") { body.removeLast() }
+            let shown = body.count > 300 ? String(body.prefix(300)) + "…" : body
+            // "\r\n" is one Character in Swift: split on both line ends.
+            let lines = shown.split(omittingEmptySubsequences: false) { $0 == "\r\n" || $0 == "\n" }
+            print(prefix + lines.joined(separator: "\n   "))
+        }
+    }
+
+    let kind: Kind
+
+    func inspect(_ bytes: [UInt8], into out: inout Output) {
+        switch kind {
+        case .imapCommands: commands(bytes, &out)
+        case .imapResponses: responses(bytes, &out)
+        case .mupdateCommands: mupdateCommands(bytes, &out)
+        case .mupdateResponses: mupdateResponses(bytes, &out)
+        }
+    }
+
+    func commands(_ bytes: [UInt8], _ out: inout Output) {
+        var decoder = CommandDecoder()
+        decoder.append(bytes)
+        while let event = decoder.next() {
+            switch event {
+            case .command(let command):
+                var b = EncodeBuffer(.clientLiteralPlus)
+                b.writeTaggedCommand(command)
+                out.line("C: ", b.string)
+            case .literalRequest(let r): out.line("S: ", "+ (continuation for \(r.length) octets)")
+            case .appendStart(let s): out.line("C: ", "\(s.tag) APPEND \(s.mailbox)")
+            case .appendMessage(let h): out.line("   ", "message of \(h.length) octets, flags \(h.options.flags)")
+            case .appendBytes: break
+            case .appendMessageEnd: out.line("   ", "end of message")
+            case .appendEnd: out.line("   ", "end of APPEND")
+            case .line(let l): out.line("C: ", String(decoding: l, as: UTF8.self))
+            case .bad(let bad):
+                out.problems += 1
+                out.line("!! ", "\(bad.tag ?? "*") BAD \(bad.underlying)")
+            case .fatal(let bad):
+                out.problems += 1
+                out.line("!! ", "\(bad.tag ?? "*") stream closed: \(bad.underlying)")
+            }
+        }
+        leftover(decoder.buffered, &out)
+    }
+
+    func responses(_ bytes: [UInt8], _ out: inout Output) {
+        var decoder = ResponseDecoder()
+        decoder.append(bytes)
+        while let event = decoder.next() {
+            switch event {
+            case .response(let r):
+                var b = EncodeBuffer(.server)
+                b.writeResponse(r)
+                out.line("S: ", b.string)
+            case .malformed(let raw, let error):
+                out.problems += 1
+                out.line("!! ", "\(error): \(String(decoding: raw, as: UTF8.self))")
+            case .fatal(let error):
+                out.problems += 1
+                out.line("!! ", "stream closed: \(FrameRefused(error))")
+            }
+        }
+        leftover(decoder.buffered, &out)
+    }
+
+    func mupdateCommands(_ bytes: [UInt8], _ out: inout Output) {
+        var decoder = MUpdateCommandDecoder()
+        decoder.append(bytes)
+        while let event = decoder.next() {
+            switch event {
+            case .command(let c):
+                var b = EncodeBuffer(.clientLiteralPlus)
+                b.writeMUpdateCommand(c)
+                out.line("C: ", b.string)
+            case .saslResponse(let r): out.line("C: ", "\(r)")
+            case .literalRequest(let r): out.line("S: ", "+ go ahead (\(r.length) octets)")
+            case .bad(let bad), .fatal(let bad):
+                out.problems += 1
+                out.line("!! ", "\(bad.tag ?? "*") BAD \(bad.underlying)")
+            }
+        }
+        leftover(decoder.buffered, &out)
+    }
+
+    func mupdateResponses(_ bytes: [UInt8], _ out: inout Output) {
+        var decoder = MUpdateResponseDecoder()
+        decoder.append(bytes)
+        while let event = decoder.next() {
+            switch event {
+            case .response(let r):
+                var b = EncodeBuffer(.server)
+                b.writeMUpdateResponse(r)
+                out.line("S: ", b.string)
+            case .malformed(let raw, let error):
+                out.problems += 1
+                out.line("!! ", "\(error): \(String(decoding: raw, as: UTF8.self))")
+            case .fatal(let error):
+                out.problems += 1
+                out.line("!! ", "stream closed: \(FrameRefused(error))")
+            }
+        }
+        leftover(decoder.buffered, &out)
+    }
+
+    func leftover(_ count: Int, _ out: inout Output) {
+        if count > 0 { out.line("!! ", "\(count) octets at the end do not complete a frame") }
+    }
+
+    static func readStandardInput() -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return out
+    }
+
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { return nil }
+            if n == 0 { return out }
+            out.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    static let samples: [(title: String, kind: Kind, bytes: String)] = [
+        (
+            "IMAP, what a client sends", .imapCommands,
+            "a001 login mrc secret\r\na002 select inbox\r\na003 fetch 12 (flags body.peek[header.fields (subject)])\r\n"
+                + "a004 APPEND Drafts (\\Draft) {11+}\r\nHello World\r\n"
+                + "a005 uid move 1:4,7 \"Other Users/bob\"\r\na006 frob\r\na007 logout\r\n"
+        ),
+        (
+            "IMAP, what a server answers", .imapResponses,
+            "* OK [CAPABILITY IMAP4rev1 LITERAL+ IDLE] ready\r\na001 OK LOGIN completed\r\n* 18 EXISTS\r\n"
+                + "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n"
+                + "a002 OK [READ-WRITE] SELECT completed\r\n"
+                + "* 12 FETCH (FLAGS (\\Seen) BODY[HEADER.FIELDS (SUBJECT)] {20}\r\nSubject: minutes\r\n\r\n)\r\n"
+                + "a003 OK FETCH completed\r\n* BYE logging out\r\na007 OK LOGOUT completed\r\n"
+        ),
+        (
+            "MUPDATE, what a backend sends the master", .mupdateCommands,
+            "A01 AUTHENTICATE \"PLAIN\" {20+}\r\nAG11cGRhdGUAc2VjcmV0\r\n"
+                + "X1 RESERVE {10+}\r\nuser.carol {23+}\r\n127.0.0.1:14143!default\r\n"
+                + "X2 ACTIVATE \"user.carol\" \"127.0.0.1:14143!default\" \"carol\tlrswipkxtecdan\t\"\r\n"
+                + "U01 UPDATE\r\n"
+        ),
+        (
+            "MUPDATE, what the master sends a list replica", .mupdateResponses,
+            "* AUTH \"PLAIN\"\r\n* PARTIAL-UPDATE\r\n* OK MUPDATE \"127.0.0.1:3905\" \"Murder\" \"0.1\" \"(master)\"\r\n"
+                + "U01 MAILBOX {10+}\r\nuser.alice {23+}\r\n127.0.0.1:14143!default {21+}\r\nalice\tlrswipkxtecdan\t\r\n"
+                + "U01 OK \"streaming starts\"\r\n"
+        ),
+    ]
+}
