@@ -31,9 +31,9 @@ struct WireInspector {
     func inspect(_ bytes: [UInt8], into out: inout Output) {
         switch kind {
         case .imapCommands: commands(bytes, &out)
-        case .imapResponses: responses(bytes, &out)
+        case .imapResponses: frames(ResponseDecoder(), bytes, &out) { $0.writeResponse($1) }
         case .mupdateCommands: mupdateCommands(bytes, &out)
-        case .mupdateResponses: mupdateResponses(bytes, &out)
+        case .mupdateResponses: frames(MUpdateResponseDecoder(), bytes, &out) { $0.writeMUpdateResponse($1) }
         }
     }
 
@@ -64,14 +64,18 @@ struct WireInspector {
         leftover(decoder.buffered, &out)
     }
 
-    func responses(_ bytes: [UInt8], _ out: inout Output) {
-        var decoder = ResponseDecoder()
+    /// Server traffic: one line per parsed frame, re-encoded by `write`.
+    func frames<T>(
+        _ decoder: FrameDecoder<T>, _ bytes: [UInt8], _ out: inout Output,
+        write: (inout EncodeBuffer, T) -> Void
+    ) {
+        var decoder = decoder
         decoder.append(bytes)
         while let event = decoder.next() {
             switch event {
-            case .response(let r):
+            case .value(let value):
                 var b = EncodeBuffer(.server)
-                b.writeResponse(r)
+                write(&b, value)
                 out.line("S: ", b.string)
             case .malformed(let raw, let error):
                 out.problems += 1
@@ -98,26 +102,6 @@ struct WireInspector {
             case .bad(let bad), .fatal(let bad):
                 out.problems += 1
                 out.line("!! ", "\(bad.tag ?? "*") BAD \(bad.underlying)")
-            }
-        }
-        leftover(decoder.buffered, &out)
-    }
-
-    func mupdateResponses(_ bytes: [UInt8], _ out: inout Output) {
-        var decoder = MUpdateResponseDecoder()
-        decoder.append(bytes)
-        while let event = decoder.next() {
-            switch event {
-            case .response(let r):
-                var b = EncodeBuffer(.server)
-                b.writeMUpdateResponse(r)
-                out.line("S: ", b.string)
-            case .malformed(let raw, let error):
-                out.problems += 1
-                out.line("!! ", "\(error): \(String(decoding: raw, as: UTF8.self))")
-            case .fatal(let error):
-                out.problems += 1
-                out.line("!! ", "stream closed: \(FrameRefused(error))")
             }
         }
         leftover(decoder.buffered, &out)

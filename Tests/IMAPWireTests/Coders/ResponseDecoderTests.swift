@@ -6,7 +6,7 @@ import Testing
 @Suite struct ResponseDecoderTests {
     static func describe(_ event: ResponseDecoder.Event) -> DecodedItem {
         switch event {
-        case .response(let r):
+        case .value(let r):
             var b = EncodeBuffer(.server)
             b.writeResponse(r)
             return .item(b.string)

@@ -72,49 +72,10 @@ public struct MUpdateCommandDecoder: Sendable {
 }
 
 /// A client's (a backend's or a list replica's) reader of what a MUPDATE server sends.
-public struct MUpdateResponseDecoder: Sendable {
-    public enum Event: Sendable {
-        case response(MUpdateResponse)
-        case malformed([UInt8], any Error & Sendable)
-        case fatal(FrameError)
-    }
+public typealias MUpdateResponseDecoder = FrameDecoder<MUpdateResponse>
 
-    var assembler: FrameAssembler
-    let limits: Limits
-
+extension FrameDecoder where Output == MUpdateResponse {
     public init(limits: Limits = .mupdate) {
-        self.limits = limits
-        assembler = FrameAssembler(mode: .responses, limits: limits)
-    }
-
-    public mutating func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        assembler.append(bytes)
-    }
-
-    public var buffered: Int { assembler.buffered }
-
-    public mutating func next() -> Event? {
-        while let event = assembler.next() {
-            switch event {
-            case .frame(let bytes, _):
-                var buffer = ParseBuffer(bytes, limits: limits)
-                do {
-                    return .response(try MUpdateParser.parseResponse(&buffer))
-                } catch let e as ParserError {
-                    return .malformed(bytes, e)
-                } catch let e as LimitExceeded {
-                    return .malformed(bytes, e)
-                } catch {
-                    return .malformed(bytes, ParserError("incomplete response", at: bytes.count))
-                }
-            case .literalRequest:
-                continue
-            case .invalid(let error, _):
-                return .malformed([], FrameRefused(error))
-            case .close(let error, _):
-                return .fatal(error)
-            }
-        }
-        return nil
+        self.init(limits: limits) { try MUpdateParser.parseResponse(&$0) }
     }
 }

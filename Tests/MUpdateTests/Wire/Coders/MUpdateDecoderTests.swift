@@ -20,7 +20,7 @@ import Testing
 
     static func describe(_ event: MUpdateResponseDecoder.Event) -> DecodedItem {
         switch event {
-        case .response(let r):
+        case .value(let r):
             var b = EncodeBuffer(.server)
             b.writeMUpdateResponse(r)
             return .item(b.string)
