@@ -262,7 +262,7 @@ extension GrammarParser {
             var messages: [UInt32] = []
             if try buffer.peek().isDigit {
                 messages.append(try parseNZNumber(&buffer))
-                while try lookahead(buffer, UInt8(ascii: " "), \.isDigit) {
+                while try buffer.byte(after: " ")?.isDigit == true {
                     buffer.index += 1
                     guard messages.count < buffer.limits.maxListItems else {
                         throw LimitExceeded(.listItems, bound: buffer.limits.maxListItems)

@@ -132,17 +132,9 @@ extension GrammarParser {
         return response
     }
 
-    /// Whether the next bytes are `first` then one satisfying `second`; `first` at the very
-    /// end of the frame is incomplete, so a lookahead never turns a prefix into an error.
-    static func lookahead(_ buffer: ParseBuffer, _ first: UInt8, _ second: (UInt8) -> Bool) throws -> Bool {
-        guard buffer.peek(at: 0) == first else { return false }
-        guard let next = buffer.peek(at: 1) else { throw IncompleteMessage() }
-        return second(next)
-    }
-
     /// `SP "("`: a space followed by an opening parenthesis.
     static func spaceThenParenthesis(_ buffer: ParseBuffer) throws -> Bool {
-        try lookahead(buffer, UInt8(ascii: " ")) { $0 == UInt8(ascii: "(") }
+        try buffer.byte(after: " ") == UInt8(ascii: "(")
     }
 
     /// `*(SP atom)`: capabilities in CAPABILITY and ENABLED data and the CAPABILITY code.
