@@ -18,6 +18,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The C core: bytes, sockets, framing. Its one public header is include/murder_core.h;
@@ -36,12 +39,67 @@ let package = Package(
                 .linkedLibrary("z"),
             ]
         ),
+        // Thin wrappers over system libraries that Swift cannot call cleanly: libsasl2's
+        // callback tables and OpenSSL digests. Not the hot path; never imported by IMAPWire.
+        .target(
+            name: "CSystem",
+            path: "CSources/System",
+            publicHeadersPath: "include",
+            cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Werror=implicit-function-declaration"])],
+            linkerSettings: [.linkedLibrary("sasl2"), .linkedLibrary("crypto")]
+        ),
         .target(name: "IMAPWire", swiftSettings: swiftSettings),
         .target(name: "MUpdate", dependencies: ["IMAPWire"], swiftSettings: swiftSettings),
+        // A message's structure: MIME parsing, ENVELOPE and BODYSTRUCTURE, BODY[section] ranges,
+        // search text decoding, SORT keys and THREAD algorithms. Pure: no files, no sockets.
+        .target(name: "MIME", dependencies: ["IMAPWire"], swiftSettings: swiftSettings),
+        .target(
+            name: "Transport",
+            dependencies: [
+                "IMAPWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Auth",
+            dependencies: ["CSystem", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Spool",
+            dependencies: [
+                "CSystem",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "IMAPServer",
+            dependencies: [
+                "IMAPWire", "MIME", "Spool", "Auth", "Transport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Node",
+            dependencies: [
+                "IMAPServer", "Spool", "Auth", "Transport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "murder",
             dependencies: [
-                "IMAPWire", "MUpdate",
+                "IMAPWire", "MUpdate", "Node", "Spool", "Auth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -55,6 +113,16 @@ let package = Package(
             name: "MUpdateTests", dependencies: ["MUpdate", "IMAPWire", "MurderTestSupport"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "MIMETests", dependencies: ["MIME", "IMAPWire"], swiftSettings: swiftSettings),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "IMAPWire"], swiftSettings: swiftSettings),
+        .testTarget(name: "SpoolTests", dependencies: ["Spool"], swiftSettings: swiftSettings),
+        .testTarget(name: "AuthTests", dependencies: ["Auth"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IMAPServerTests",
+            dependencies: ["IMAPServer", "IMAPWire", "Spool", "Auth", "Transport", "MurderTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "NodeTests", dependencies: ["Node"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CMurderCoreTests",
             dependencies: ["CMurderCore", "IMAPWire"],

@@ -1,0 +1,1 @@
+// Module IMAPServer: see DESIGN.md's module map. This file is replaced by the module's first real source.
