@@ -80,8 +80,7 @@ let package = Package(
         .target(
             name: "IMAPServer",
             dependencies: [
-                "IMAPWire", "MIME", "Spool", "Auth", "Transport",
-                .product(name: "NIOCore", package: "swift-nio"),
+                "IMAPWire", "MIME", "MUpdate", "Spool", "Auth", "Transport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -1,0 +1,140 @@
+import Foundation
+import IMAPWire
+import Spool
+
+/// An APPEND or MULTIAPPEND being received: messages are staged to disk as they stream in, and
+/// appended in one transaction at the end (RFC 3502: all or none).
+final class AppendState {
+    let tag: String
+    let mailbox: MailboxName
+    var internalName: String?
+    /// The first failure; the rest of the command's bytes are read and dropped.
+    var failure: (text: String, code: ResponseCode?)?
+    var items: [AppendItem] = []
+    var current: StagedMessage?
+    var currentOptions: AppendOptions?
+
+    init(tag: String, mailbox: MailboxName) {
+        self.tag = tag
+        self.mailbox = mailbox
+    }
+
+    func fail(_ text: String, _ code: ResponseCode?) {
+        if failure == nil { failure = (text, code) }
+        discardAll()
+    }
+
+    func discardAll() {
+        current?.discard()
+        current = nil
+        for item in items { item.staged.discard() }
+        items = []
+    }
+}
+
+extension IMAPSession {
+    func appendStart(_ start: AppendStart) {
+        let state = AppendState(tag: start.tag, mailbox: start.mailbox)
+        append = state
+        guard identity != nil else { return state.fail("Please authenticate first", nil) }
+        var internal: String? = nil
+        if case .localAppend = start.kind, let text = String(validating: start.mailbox.bytes, as: UTF8.self),
+            ctx.spool.mailbox(named: text) != nil
+        {
+            // Cyrus frontends name the mailbox by its internal name.
+            internal = text
+        }
+        if internal == nil, let text = String(validating: start.mailbox.bytes, as: UTF8.self) {
+            internal = ns.internalName(text, user: user)
+        }
+        guard let internal else { return state.fail("Invalid mailbox name", .cannot) }
+        guard let record = ctx.spool.mailbox(named: internal) else {
+            return state.fail("Mailbox does not exist", .tryCreate)
+        }
+        let r = rights(record)
+        guard r.has("l") || r.has("r") || r.has("i") else { return state.fail("Mailbox does not exist", .tryCreate) }
+        guard r.has("i") else { return state.fail("Permission denied", .noPerm) }
+        state.internalName = internal
+    }
+
+    func appendMessage(_ header: AppendMessageHeader) {
+        guard let state = append, state.failure == nil, let internal = state.internalName else { return }
+        guard header.length <= ctx.settings.maxLiteralBytes else {
+            return state.fail("Message is larger than APPENDLIMIT \(ctx.settings.maxLiteralBytes)", .tooBig)
+        }
+        do {
+            state.current = try ctx.spool.stage(for: internal)
+            state.currentOptions = header.options
+        } catch {
+            state.fail("Cannot store the message", .serverBug)
+            logger.error("APPEND staging failed: \(error)")
+        }
+    }
+
+    /// A synchronising literal of an APPEND: go ahead, or refuse now (RFC 3501 §7.5: a `NO`
+    /// instead of the continuation; the client will not send the bytes).
+    func appendLiteralRequested(_ request: LiteralRequest) {
+        guard let state = append else { return continuation("Ready for literal data") }
+        if let failure = state.failure {
+            decoder.refuseLiteral()
+            append = nil
+            no(state.tag, failure.text, code: failure.code)
+            return
+        }
+        continuation("Ready for literal data")
+    }
+
+    func appendBytes(_ bytes: ArraySlice<UInt8>) {
+        guard let state = append, state.failure == nil, let staged = state.current else { return }
+        do {
+            try staged.write(bytes)
+        } catch let e as SpoolError where e.code == .tooBig {
+            state.fail("Message too large", .tooBig)
+        } catch {
+            logger.error("APPEND write failed: \(error)")
+            state.fail("Cannot store the message", .serverBug)
+        }
+    }
+
+    func appendMessageEnd() {
+        guard let state = append, state.failure == nil, let staged = state.current, let options = state.currentOptions
+        else { return }
+        state.current = nil
+        do {
+            try staged.finish()
+            if staged.size == 0 { return state.fail("Empty message", .cannot) }
+            let flags = options.flags.map(\.name).filter { $0.lowercased() != "\\recent" }
+            var date: Date? = nil
+            var zone: Int? = nil
+            if let d = options.internalDate {
+                date = Date(timeIntervalSince1970: TimeInterval(d.secondsSinceEpoch))
+                zone = d.zoneMinutes
+            }
+            state.items.append(AppendItem(staged: staged, flags: flags, internalDate: date, zoneMinutes: zone))
+        } catch {
+            logger.error("APPEND fsync failed: \(error)")
+            state.fail("Cannot store the message", .serverBug)
+        }
+    }
+
+    func appendEnd() async {
+        guard let state = append else { return }
+        append = nil
+        expungeAllowed = true
+        if let failure = state.failure { return no(state.tag, failure.text, code: failure.code) }
+        guard let internal = state.internalName, !state.items.isEmpty else {
+            return bad(state.tag, "APPEND without a message")
+        }
+        do {
+            let result = try ctx.spool.append(internal, state.items, user: user)
+            state.items = []
+            ok(
+                state.tag, "Completed",
+                code: .appendUID(uidValidity: result.uidValidity, uids: SequenceSet.of(result.uids))
+            )
+        } catch {
+            state.discardAll()
+            fail(state.tag, error, "APPEND")
+        }
+    }
+}

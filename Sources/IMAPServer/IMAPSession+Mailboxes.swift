@@ -1,0 +1,241 @@
+import IMAPWire
+import Spool
+
+extension IMAPSession {
+    var user: String { identity?.user ?? "" }
+    var isAdmin: Bool { identity?.isAdmin ?? false }
+    var ns: Namespace { ctx.settings.namespace }
+
+    /// The internal name of a client's mailbox name, nil (after a tagged NO) when it is invalid.
+    func resolve(_ tag: String, _ name: MailboxName) -> String? {
+        guard let text = String(validating: name.bytes, as: UTF8.self),
+            let internal = ns.internalName(text, user: identity?.user),
+            (try? Spool.validate(internal)) != nil
+        else {
+            no(tag, "Invalid mailbox name", code: .cannot)
+            return nil
+        }
+        return internal
+    }
+
+    func external(_ internalName: String) -> MailboxName {
+        MailboxName(ns.externalName(internalName, user: identity?.user))
+    }
+
+    func isOwner(_ record: MailboxRecord) -> Bool {
+        Spool.userOwnerKey(user) == record.owner
+    }
+
+    func rights(_ record: MailboxRecord) -> Rights {
+        Rights.of(user: user, acl: record.acl, isAdmin: isAdmin, isOwner: isOwner(record))
+    }
+
+    /// The mailbox if it exists and the user may see it; otherwise a tagged NO that does not
+    /// reveal whether an invisible mailbox exists.
+    func visibleMailbox(_ tag: String, _ internal: String, need: Character? = nil) -> MailboxRecord? {
+        guard let record = ctx.spool.mailbox(named: internal) else {
+            no(tag, "Mailbox does not exist", code: .nonExistent)
+            return nil
+        }
+        let r = rights(record)
+        guard r.has("l") || r.has("r") || isAdmin else {
+            no(tag, "Mailbox does not exist", code: .nonExistent)
+            return nil
+        }
+        if let need, !r.has(need) {
+            no(tag, "Permission denied", code: .noPerm)
+            return nil
+        }
+        return record
+    }
+
+    func parent(of internal: String) -> String? {
+        guard let dot = internal.lastIndex(of: ".") else { return nil }
+        return String(internal[..<dot])
+    }
+
+    // MARK: CREATE / DELETE / RENAME
+
+    func create(_ tag: String, _ name: MailboxName, _ partition: String?, _ params: [CreateParameter]) {
+        guard let internal = resolve(tag, name) else { return }
+        if name.isInbox && !isAdmin { return no(tag, "Mailbox already exists", code: .alreadyExists) }
+        var uses: [String] = []
+        for p in params {
+            if case .use(let u) = p { uses += u }
+        }
+        let known = ["\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash", "\\Important"]
+        for u in uses where !known.contains(where: { $0.lowercased() == u.lowercased() }) {
+            return no(tag, "Unsupported special-use attribute \(u)", code: .useAttr)
+        }
+        if ctx.spool.mailbox(named: internal) != nil { return no(tag, "Mailbox already exists", code: .alreadyExists) }
+        // Rights: k on the nearest existing parent; a user's own tree; admins anywhere.
+        var acl: String
+        let parts = internal.split(separator: ".")
+        let isUserRoot = parts.count == 2 && parts[0] == "user"
+        if isUserRoot {
+            guard isAdmin else { return no(tag, "Permission denied", code: .noPerm) }
+            let owner = String(parts[1])
+            acl = "\(owner.replacingOccurrences(of: "^", with: "."))\t\(Rights.all)\t"
+        } else {
+            var p = parent(of: internal)
+            var parentRecord: MailboxRecord? = nil
+            while let candidate = p {
+                if let r = ctx.spool.mailbox(named: candidate) {
+                    parentRecord = r
+                    break
+                }
+                p = parent(of: candidate)
+            }
+            if let parentRecord {
+                guard rights(parentRecord).has("k") else { return no(tag, "Permission denied", code: .noPerm) }
+                acl = parentRecord.acl
+            } else if parts.first == "user" {
+                guard isAdmin || Spool.owner(of: internal) == Spool.userOwnerKey(user) else {
+                    return no(tag, "Permission denied", code: .noPerm)
+                }
+                let owner = String(parts[1]).replacingOccurrences(of: "^", with: ".")
+                acl = "\(owner)\t\(Rights.all)\t"
+            } else {
+                guard isAdmin else { return no(tag, "Permission denied", code: .noPerm) }
+                acl = "anyone\tlrs\t"
+            }
+        }
+        do {
+            try ctx.spool.createMailbox(internal, acl: acl, specialUse: uses)
+            if isUserRoot, ctx.settings.defaultStorageKiB != nil || ctx.settings.defaultMessages != nil {
+                try ctx.spool.setQuota(
+                    root: Spool.owner(of: internal), storageKiB: ctx.settings.defaultStorageKiB,
+                    messages: ctx.settings.defaultMessages
+                )
+            }
+            ok(tag, "Completed")
+        } catch {
+            fail(tag, error, "CREATE")
+        }
+    }
+
+    func delete(_ tag: String, _ name: MailboxName) {
+        guard let internal = resolve(tag, name) else { return }
+        guard let record = visibleMailbox(tag, internal) else { return }
+        let parts = internal.split(separator: ".")
+        let isUserRoot = parts.count == 2 && parts[0] == "user"
+        if isUserRoot && !isAdmin { return no(tag, "Permission denied: cannot delete INBOX", code: .noPerm) }
+        guard rights(record).has("x") else { return no(tag, "Permission denied", code: .noPerm) }
+        // Deleting a user's INBOX (admin) takes the user's whole tree with it, as Cyrus does.
+        var victims = [internal]
+        if isUserRoot {
+            victims += ctx.spool.mailboxes().map(\.name).filter { $0.hasPrefix(internal + ".") }.reversed()
+        }
+        do {
+            for v in victims.reversed() where v != internal { try ctx.spool.deleteMailbox(v) }
+            if selected?.record.name == internal { deselect() }
+            try ctx.spool.deleteMailbox(internal)
+            ok(tag, "Completed")
+        } catch {
+            fail(tag, error, "DELETE")
+        }
+    }
+
+    func rename(_ tag: String, _ from: MailboxName, _ to: MailboxName, _ partition: String?) {
+        guard let source = resolve(tag, from), let target = resolve(tag, to) else { return }
+        if partition != nil && !isAdmin { return no(tag, "Permission denied", code: .noPerm) }
+        if source == target {
+            return partition == nil ? no(tag, "Mailbox already exists", code: .alreadyExists) : ok(tag, "Completed")
+        }
+        guard let record = visibleMailbox(tag, source) else { return }
+        guard rights(record).has("x") else { return no(tag, "Permission denied", code: .noPerm) }
+        if ctx.spool.mailbox(named: target) != nil { return no(tag, "Mailbox already exists", code: .alreadyExists) }
+        if !isAdmin, Spool.owner(of: target) != Spool.userOwnerKey(user) {
+            if let p = parent(of: target), let pr = ctx.spool.mailbox(named: p), rights(pr).has("k") {
+                // allowed: k on the new parent
+            } else {
+                return no(tag, "Permission denied", code: .noPerm)
+            }
+        }
+        do {
+            if from.isInbox {
+                // RFC 3501 §6.3.5: RENAME INBOX moves its messages to the new name, INBOX stays.
+                try ctx.spool.createMailbox(target, acl: record.acl)
+                let (_, messages) = try ctx.spool.messages(source, user: user)
+                _ = try ctx.spool.copy(source, uids: messages.map(\.uid), to: target, user: user, move: true)
+                return ok(tag, "Completed")
+            }
+            let children = ctx.spool.mailboxes().map(\.name).filter { $0.hasPrefix(source + ".") }
+            if selected?.record.name == source { deselect() }
+            try ctx.spool.renameMailbox(source, to: target)
+            for child in children {
+                try ctx.spool.renameMailbox(child, to: target + child.dropFirst(source.count))
+            }
+            ok(tag, "Completed")
+        } catch {
+            fail(tag, error, "RENAME")
+        }
+    }
+
+    // MARK: SUBSCRIBE
+
+    func subscribe(_ tag: String, _ name: MailboxName, _ on: Bool) {
+        guard let internal = resolve(tag, name) else { return }
+        do {
+            if on {
+                guard visibleMailbox(tag, internal) != nil else { return }
+                try ctx.spool.subscribe(user: user, internal)
+            } else {
+                try ctx.spool.unsubscribe(user: user, internal)
+            }
+            ok(tag, "Completed")
+        } catch {
+            fail(tag, error, on ? "SUBSCRIBE" : "UNSUBSCRIBE")
+        }
+    }
+
+    // MARK: NAMESPACE
+
+    func namespace(_ tag: String) {
+        let p = ns.prefixes
+        let sep = ns.separator
+        untagged(
+            .namespace(
+                NamespaceResponse(
+                    personal: [NamespaceDescription(prefix: p.personal, delimiter: sep)],
+                    otherUsers: [NamespaceDescription(prefix: p.other, delimiter: sep)],
+                    shared: [NamespaceDescription(prefix: p.shared, delimiter: sep)]
+                )
+            )
+        )
+        ok(tag, "Completed")
+    }
+
+    // MARK: STATUS
+
+    func status(_ tag: String, _ name: MailboxName, _ attrs: [StatusAttribute]) {
+        guard let internal = resolve(tag, name) else { return }
+        guard let record = visibleMailbox(tag, internal, need: "r") else { return }
+        do {
+            let items = try statusItems(record, attrs)
+            untagged(.status(name, items))
+            ok(tag, "STATUS completed")
+        } catch {
+            fail(tag, error, "STATUS")
+        }
+    }
+
+    func statusItems(_ record: MailboxRecord, _ attrs: [StatusAttribute]) throws -> [StatusItem] {
+        let s = try ctx.spool.status(record.name, user: user)
+        return attrs.map { a -> StatusItem in
+            switch a {
+            case .messages: return .messages(UInt32(s.messages))
+            case .recent: return .recent(UInt32(s.recent))
+            case .uidNext: return .uidNext(s.uidNext)
+            case .uidValidity: return .uidValidity(s.uidValidity)
+            case .unseen: return .unseen(UInt32(s.unseen))
+            case .deleted: return .deleted(UInt32(s.deleted))
+            case .size: return .size(s.size)
+            case .highestModSeq: return .highestModSeq(s.highestModSeq)
+            case .appendLimit: return .appendLimit(ctx.settings.maxLiteralBytes)
+            case .mailboxID: return .mailboxID(s.mailboxID)
+            case .deletedStorage: return .deletedStorage(0)
+            }
+        }
+    }
+}

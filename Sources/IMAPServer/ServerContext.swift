@@ -1,0 +1,62 @@
+public import Auth
+public import Logging
+public import Spool
+
+/// What every session of one backend shares: the spool, authentication, naming, bounds.
+public final class ServerContext: Sendable {
+    public struct Settings: Sendable {
+        public var servername: String = "localhost"
+        public var namespace = Namespace()
+        public var admins: Set<String> = []
+        public var proxyIdentities: Set<String> = []
+        /// Longest command line and largest APPEND message (APPENDLIMIT).
+        public var maxLineBytes = 65536
+        public var maxLiteralBytes: UInt64 = 64 << 20
+        public var maxNesting = 32
+        public var loginTimeout: Duration = .seconds(60)
+        /// RFC 3501 §5.4: at least 30 minutes once authenticated.
+        public var idleTimeout: Duration = .seconds(1800)
+        public var allowPlaintext = true
+        /// Quota given to a user's INBOX when an admin creates it (nil = none).
+        public var defaultStorageKiB: UInt64? = nil
+        public var defaultMessages: UInt64? = nil
+        /// How often sessions in IDLE look for changes besides the spool's notifications.
+        public var idlePoll: Duration = .seconds(30)
+
+        public init() {}
+    }
+
+    public let spool: Spool
+    public let sasl: SASLConfig
+    public let settings: Settings
+    public let throttle: LoginThrottle
+    public let logger: Logger
+    let proxyPolicy: ProxyPolicy
+
+    public init(spool: Spool, sasl: SASLConfig, settings: Settings, throttle: LoginThrottle, logger: Logger) {
+        self.spool = spool
+        self.sasl = sasl
+        self.settings = settings
+        self.throttle = throttle
+        self.logger = logger
+        proxyPolicy = ProxyPolicy(admins: settings.admins, proxyIdentities: settings.proxyIdentities)
+    }
+
+    /// Capabilities before authentication (RFC 3501 §6.1.1; Cyrus lists AUTH= here).
+    func capabilities(authenticated: Bool, mechanisms: [String]) -> [String] {
+        var caps = ["IMAP4rev1", "LITERAL+", "ID", "ENABLE", "SASL-IR"]
+        if !authenticated {
+            caps += mechanisms.map { "AUTH=" + $0 }
+            if !settings.allowPlaintext { caps.append("LOGINDISABLED") }
+            return caps
+        }
+        caps += [
+            "ACL", "RIGHTS=kxten", "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "MAILBOX-REFERRALS",
+            "NAMESPACE", "UIDPLUS", "NO_ATOMIC_RENAME", "UNSELECT", "CHILDREN", "MULTIAPPEND", "BINARY", "CATENATE",
+            "CONDSTORE", "QRESYNC", "ESEARCH", "SEARCHRES", "SORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES",
+            "LIST-EXTENDED", "LIST-STATUS", "LIST-MYRIGHTS", "SPECIAL-USE", "CREATE-SPECIAL-USE", "IDLE", "MOVE",
+            "METADATA", "STATUS=SIZE", "OBJECTID", "APPENDLIMIT=\(settings.maxLiteralBytes)", "XLIST",
+        ]
+        return caps.filter { $0 != "CATENATE" && $0 != "MAILBOX-REFERRALS" && $0 != "NO_ATOMIC_RENAME" }
+    }
+}

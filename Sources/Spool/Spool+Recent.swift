@@ -1,0 +1,7 @@
+extension Spool {
+    /// The highest UID no longer \Recent (messages above it are recent), without claiming them:
+    /// what EXAMINE reports.
+    public func recentUID(_ mailbox: String) throws(SpoolError) -> UInt32 {
+        try recentState(mailbox).1
+    }
+}
