@@ -42,7 +42,7 @@ let package = Package(
         // Thin wrappers over system libraries that Swift cannot call cleanly: libsasl2's
         // callback tables and OpenSSL digests. Not the hot path; never imported by IMAPWire.
         .target(
-            name: "CSystem",
+            name: "CMurderSystem",
             path: "CSources/System",
             publicHeadersPath: "include",
             cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Werror=implicit-function-declaration"])],
@@ -65,13 +65,13 @@ let package = Package(
         ),
         .target(
             name: "Auth",
-            dependencies: ["CSystem", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CMurderSystem", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Spool",
             dependencies: [
-                "CSystem",
+                "CMurderSystem",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
