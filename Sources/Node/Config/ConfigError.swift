@@ -40,7 +40,8 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was expected and what was found.
     public var message: String
 
-    public init(_ code: Code, file: String, line: Int? = nil, column: Int? = nil, key: String? = nil, _ message: String) {
+    public init(_ code: Code, file: String, line: Int? = nil, column: Int? = nil, key: String? = nil, _ message: String)
+    {
         self.code = code
         self.file = file
         self.line = line

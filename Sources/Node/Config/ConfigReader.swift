@@ -12,7 +12,8 @@ struct ConfigReader {
     func rejectUnknown(known: [String]) throws(ConfigError) {
         let knownKeys = Set(known)
         let knownTables = Set(known.compactMap { key in key.lastIndex(of: ".").map { String(key[..<$0]) } })
-        for (table, line) in self.document.tables.sorted(by: { $0.value < $1.value }) where !knownTables.contains(table) {
+        for (table, line) in self.document.tables.sorted(by: { $0.value < $1.value }) where !knownTables.contains(table)
+        {
             let hint = Suggestion.closest(to: table, among: knownTables).map { " (did you mean [\($0)]?)" } ?? ""
             throw ConfigError(.unknownTable, file: self.file, line: line, "unknown table [\(table)]\(hint)")
         }
@@ -95,7 +96,8 @@ struct ConfigReader {
             throw self.error(.wrongType, entry, "expected \(expected), got \(entry.value.quoted)")
         }
         guard choices.contains(found) else {
-            let hint = Suggestion.closest(to: found, among: choices).map { " (did you mean \(TOMLValue.quote($0))?)" } ?? ""
+            let hint =
+                Suggestion.closest(to: found, among: choices).map { " (did you mean \(TOMLValue.quote($0))?)" } ?? ""
             throw self.error(.invalidValue, entry, "expected \(expected), got \(entry.value.quoted)\(hint)")
         }
         return found

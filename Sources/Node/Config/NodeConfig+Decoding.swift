@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension NodeConfig {
     /// Reads and validates the file at `path`.
@@ -41,7 +42,9 @@ extension NodeConfig {
                 validate: { $0.isEmpty ? "the path is empty" : nil }
             )
         else {
-            throw ConfigError(.missingKey, file: reader.file, key: "data_dir", "required key is missing (the folder the spool lives in)")
+            throw ConfigError(
+                .missingKey, file: reader.file, key: "data_dir",
+                "required key is missing (the folder the spool lives in)")
         }
         var config = NodeConfig(dataDirectory: dataDirectory)
         config.servername =
@@ -51,12 +54,16 @@ extension NodeConfig {
             ) ?? config.servername
         let roleNames = try reader.strings(
             "roles", default: ["backend"], expected: "an array of roles", nonEmpty: true,
-            validate: { Role(rawValue: $0) == nil ? "not a role (\(Role.allCases.map(\.rawValue).joined(separator: ", ")))" : nil }
+            validate: {
+                Role(rawValue: $0) == nil
+                    ? "not a role (\(Role.allCases.map(\.rawValue).joined(separator: ", ")))" : nil
+            }
         )
         config.roles = roleNames.compactMap(Role.init(rawValue:))
-        config.engine = EngineKind(
-            rawValue: try reader.choice("engine", default: "nio", among: EngineKind.allCases.map(\.rawValue))
-        ) ?? .nio
+        config.engine =
+            EngineKind(
+                rawValue: try reader.choice("engine", default: "nio", among: EngineKind.allCases.map(\.rawValue))
+            ) ?? .nio
 
         try Self.decodeIMAP(reader, into: &config.imap)
         try Self.decodeAuth(reader, into: &config.auth)
@@ -91,7 +98,8 @@ extension NodeConfig {
             if let address = ListenAddress(parsing: text, complaint: &complaint) { listen.append(address) }
         }
         imap.listen = listen
-        imap.maxConnections = try reader.integer("imap.max_connections", default: imap.maxConnections, in: 1...1_000_000)
+        imap.maxConnections = try reader.integer(
+            "imap.max_connections", default: imap.maxConnections, in: 1...1_000_000)
         imap.maxConnectionsPerHost = try reader.integer(
             "imap.max_connections_per_host", default: imap.maxConnectionsPerHost, in: 1...1_000_000
         )
@@ -154,7 +162,8 @@ extension NodeConfig {
 
     // sasl-mech = 1*20mech-char; mech-char = UPPER-ALPHA / DIGIT / HYPHEN / UNDERSCORE
     static func mechanismComplaint(_ text: String) -> String? {
-        let valid = (1...20).contains(text.count)
+        let valid =
+            (1...20).contains(text.count)
             && text.allSatisfy { ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
         return valid ? nil : "a SASL mechanism name is 1 to 20 upper-case letters, digits, \"-\" or \"_\""
     }
@@ -162,7 +171,8 @@ extension NodeConfig {
     static func nameComplaint(allowEmpty: Bool) -> (String) -> String? {
         { text in
             if text.isEmpty { return allowEmpty ? nil : "the name is empty" }
-            guard text.utf8.count <= 255, !text.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 } == true })
+            guard text.utf8.count <= 255,
+                !text.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 } == true })
             else { return "a name has at most 255 bytes and no spaces or control characters" }
             return nil
         }
@@ -199,9 +209,9 @@ extension NodeConfig {
 
     private static func closeDescriptor(_ descriptor: CInt) -> CInt {
         #if canImport(Glibc)
-        Glibc.close(descriptor)
+            Glibc.close(descriptor)
         #else
-        Darwin.close(descriptor)
+            Darwin.close(descriptor)
         #endif
     }
 }

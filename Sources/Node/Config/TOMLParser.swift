@@ -238,7 +238,9 @@ struct TOMLParser {
             case UInt8(ascii: "\\"):
                 try self.parseEscape(into: &result, key: key)
             case 0x00..<0x20 where byte != UInt8(ascii: "\t"), 0x7F:
-                throw self.syntax("control character U+\(Self.hex(UInt32(byte), width: 4)) in a string; write it as an escape", key: key)
+                throw self.syntax(
+                    "control character U+\(Self.hex(UInt32(byte), width: 4)) in a string; write it as an escape",
+                    key: key)
             default:
                 result.append(byte)
                 self.index += 1
@@ -388,7 +390,9 @@ struct TOMLParser {
             message = "hexadecimal, octal and binary integers are not supported: \(word)"
         } else if word.first?.isNumber == true, word.contains(":") || word.dropFirst().contains("-") {
             message = "dates and times are not supported: \(word)"
-        } else if body == "inf" || body == "nan" || body.first?.isNumber == true && (word.contains(".") || word.contains("e") || word.contains("E")) {
+        } else if body == "inf" || body == "nan"
+            || body.first?.isNumber == true && (word.contains(".") || word.contains("e") || word.contains("E"))
+        {
             message = "floating-point numbers are not supported: \(word)"
         } else if body.first?.isNumber == true {
             message = "invalid integer \(word) (digits with single \"_\" between them, no leading zeros)"

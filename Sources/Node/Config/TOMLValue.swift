@@ -40,7 +40,8 @@ enum TOMLValue: Sendable, Hashable {
             case "\t": text += "\\t"
             case "\r": text += "\\r"
             case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                text += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                text +=
+                    "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
                     + String(scalar.value, radix: 16, uppercase: true)
             default: text.unicodeScalars.append(scalar)
             }

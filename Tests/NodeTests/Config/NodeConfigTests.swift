@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+
 @testable import Node
 
 @Suite struct NodeConfigTests {
@@ -107,46 +108,86 @@ import Testing
     @Test(
         "each bad setting is an error naming the file, line and key",
         arguments: [
-            ("imap.max_line", "[imap]\nmax_line_bytes = \"big\"", ConfigError.Code.wrongType,
-             "node.toml:3: imap.max_line_bytes: expected an integer between 1024 and 1048576, got \"big\""),
-            ("range", "[imap]\nmax_line_bytes = 100", .invalidValue,
-             "node.toml:3: imap.max_line_bytes: expected an integer between 1024 and 1048576, got 100"),
-            ("idle below RFC 3501", "[imap]\nidle_timeout_seconds = 60", .invalidValue,
-             "node.toml:3: imap.idle_timeout_seconds: expected an integer between 1800 and 604800, got 60"),
-            ("unknown key", "[imap]\nmax_conections = 5", .unknownKey,
-             "node.toml:3: imap.max_conections: unknown key (did you mean max_connections?)"),
-            ("key in the wrong table", "max_connections = 5", .unknownKey,
-             "node.toml:2: max_connections: unknown key (did you mean max_connections under [imap]?)"),
-            ("unknown key, nothing close", "colour = \"red\"", .unknownKey,
-             "node.toml:2: colour: unknown key"),
-            ("unknown table", "[imapp]\nlisten = []", .unknownTable,
-             "node.toml:2: unknown table [imapp] (did you mean [imap]?)"),
-            ("boolean", "[auth]\nallow_plaintext = \"yes\"", .wrongType,
-             "node.toml:3: auth.allow_plaintext: expected true or false, got \"yes\""),
-            ("choice", "engine = \"urign\"", .invalidValue,
-             "node.toml:2: engine: expected one of \"nio\", \"uring\", got \"urign\" (did you mean \"uring\"?)"),
-            ("log level", "[log]\nlevel = 3", .wrongType,
-             "node.toml:3: log.level: expected one of \"trace\", \"debug\", \"info\", \"notice\", \"warning\", \"error\", \"critical\", got 3"),
-            ("role", "roles = [\"backend\", \"fronted\"]", .invalidValue,
-             "node.toml:2: roles: \"fronted\": not a role (backend, frontend, mupdate, replica)"),
-            ("empty roles", "roles = []", .invalidValue,
-             "node.toml:2: roles: expected an array of roles, got an empty array"),
-            ("array element type", "[auth]\nadmins = [\"a\", 2]", .wrongType,
-             "node.toml:3: auth.admins: expected an array of user names, got an integer 2"),
-            ("listen", "[imap]\nlisten = [\"localhost\"]", .invalidValue,
-             "node.toml:3: imap.listen: \"localhost\": expected host:port (an IPv6 address is written [address]:port)"),
-            ("listen port", "[imap]\nlisten = [\"[::1]:99999\"]", .invalidValue,
-             "node.toml:3: imap.listen: \"[::1]:99999\": the port must be a number from 0 to 65535"),
-            ("listed twice", "[auth]\nmechanisms = [\"PLAIN\", \"PLAIN\"]", .invalidValue,
-             "node.toml:3: auth.mechanisms: \"PLAIN\" is listed twice"),
-            ("mechanism", "[auth]\nmechanisms = [\"plain\"]", .invalidValue,
-             "node.toml:3: auth.mechanisms: \"plain\": a SASL mechanism name is 1 to 20 upper-case letters, digits, \"-\" or \"_\""),
-            ("servername", "servername = \"a b\"", .invalidValue,
-             "node.toml:2: servername: expected host or host:port, got \"a b\": it may not contain spaces, \"!\" or non-ASCII characters"),
-            ("separator", "[namespace]\nhierarchy_separator = \"|\"", .invalidValue,
-             "node.toml:3: namespace.hierarchy_separator: expected one of \"/\", \".\", got \"|\""),
-            ("syntax", "[quota]\ndefault_messages = \"10", .syntax,
-             "node.toml:3:20: quota.default_messages: unterminated string"),
+            (
+                "imap.max_line", "[imap]\nmax_line_bytes = \"big\"", ConfigError.Code.wrongType,
+                "node.toml:3: imap.max_line_bytes: expected an integer between 1024 and 1048576, got \"big\""
+            ),
+            (
+                "range", "[imap]\nmax_line_bytes = 100", .invalidValue,
+                "node.toml:3: imap.max_line_bytes: expected an integer between 1024 and 1048576, got 100"
+            ),
+            (
+                "idle below RFC 3501", "[imap]\nidle_timeout_seconds = 60", .invalidValue,
+                "node.toml:3: imap.idle_timeout_seconds: expected an integer between 1800 and 604800, got 60"
+            ),
+            (
+                "unknown key", "[imap]\nmax_conections = 5", .unknownKey,
+                "node.toml:3: imap.max_conections: unknown key (did you mean max_connections?)"
+            ),
+            (
+                "key in the wrong table", "max_connections = 5", .unknownKey,
+                "node.toml:2: max_connections: unknown key (did you mean max_connections under [imap]?)"
+            ),
+            (
+                "unknown key, nothing close", "colour = \"red\"", .unknownKey,
+                "node.toml:2: colour: unknown key"
+            ),
+            (
+                "unknown table", "[imapp]\nlisten = []", .unknownTable,
+                "node.toml:2: unknown table [imapp] (did you mean [imap]?)"
+            ),
+            (
+                "boolean", "[auth]\nallow_plaintext = \"yes\"", .wrongType,
+                "node.toml:3: auth.allow_plaintext: expected true or false, got \"yes\""
+            ),
+            (
+                "choice", "engine = \"urign\"", .invalidValue,
+                "node.toml:2: engine: expected one of \"nio\", \"uring\", got \"urign\" (did you mean \"uring\"?)"
+            ),
+            (
+                "log level", "[log]\nlevel = 3", .wrongType,
+                "node.toml:3: log.level: expected one of \"trace\", \"debug\", \"info\", \"notice\", \"warning\", \"error\", \"critical\", got 3"
+            ),
+            (
+                "role", "roles = [\"backend\", \"fronted\"]", .invalidValue,
+                "node.toml:2: roles: \"fronted\": not a role (backend, frontend, mupdate, replica)"
+            ),
+            (
+                "empty roles", "roles = []", .invalidValue,
+                "node.toml:2: roles: expected an array of roles, got an empty array"
+            ),
+            (
+                "array element type", "[auth]\nadmins = [\"a\", 2]", .wrongType,
+                "node.toml:3: auth.admins: expected an array of user names, got an integer 2"
+            ),
+            (
+                "listen", "[imap]\nlisten = [\"localhost\"]", .invalidValue,
+                "node.toml:3: imap.listen: \"localhost\": expected host:port (an IPv6 address is written [address]:port)"
+            ),
+            (
+                "listen port", "[imap]\nlisten = [\"[::1]:99999\"]", .invalidValue,
+                "node.toml:3: imap.listen: \"[::1]:99999\": the port must be a number from 0 to 65535"
+            ),
+            (
+                "listed twice", "[auth]\nmechanisms = [\"PLAIN\", \"PLAIN\"]", .invalidValue,
+                "node.toml:3: auth.mechanisms: \"PLAIN\" is listed twice"
+            ),
+            (
+                "mechanism", "[auth]\nmechanisms = [\"plain\"]", .invalidValue,
+                "node.toml:3: auth.mechanisms: \"plain\": a SASL mechanism name is 1 to 20 upper-case letters, digits, \"-\" or \"_\""
+            ),
+            (
+                "servername", "servername = \"a b\"", .invalidValue,
+                "node.toml:2: servername: expected host or host:port, got \"a b\": it may not contain spaces, \"!\" or non-ASCII characters"
+            ),
+            (
+                "separator", "[namespace]\nhierarchy_separator = \"|\"", .invalidValue,
+                "node.toml:3: namespace.hierarchy_separator: expected one of \"/\", \".\", got \"|\""
+            ),
+            (
+                "syntax", "[quota]\ndefault_messages = \"10", .syntax,
+                "node.toml:3:20: quota.default_messages: unterminated string"
+            ),
         ] as [(String, String, ConfigError.Code, String)]
     )
     func errors(name: String, body: String, code: ConfigError.Code, message: String) {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Node
 
 @Suite struct TOMLParserTests {
@@ -52,7 +53,10 @@ import Testing
         arguments: [
             ("a = \"open", "t.toml:1:5: a: unterminated string"),
             ("\n\nb = 'open\nc = 1", "t.toml:3:5: b: unterminated string"),
-            (#"a = "bad \q escape""#, #"t.toml:1:10: a: invalid escape \q (use \" \\ \n \t \r \b \f \uXXXX or \UXXXXXXXX)"#),
+            (
+                #"a = "bad \q escape""#,
+                #"t.toml:1:10: a: invalid escape \q (use \" \\ \n \t \r \b \f \uXXXX or \UXXXXXXXX)"#
+            ),
             (#"a = "\u12""#, #"t.toml:1:6: a: invalid escape: \u needs 4 hexadecimal digits"#),
             (#"a = "\uD800""#, "t.toml:1:6: a: invalid escape: U+D800 is not a Unicode scalar value"),
             ("a = 1 2", "t.toml:1:7: a: expected the end of the line after the value, got \"2\""),
@@ -65,13 +69,22 @@ import Testing
             ("[imap] x", "t.toml:1:8: expected the end of the line after the table header, got \"x\""),
             ("[]", "t.toml:1:2: expected a table name, got \"]\""),
             ("[[users]]", "t.toml:1:2: arrays of tables ([[...]]) are not supported"),
-            ("a = big", "t.toml:1:5: a: expected a value (a \"string\", an integer, true, false or an [array]), got big"),
+            (
+                "a = big",
+                "t.toml:1:5: a: expected a value (a \"string\", an integer, true, false or an [array]), got big"
+            ),
             ("a = 1.5", "t.toml:1:5: a: floating-point numbers are not supported: 1.5"),
             ("a = 0x1F", "t.toml:1:5: a: hexadecimal, octal and binary integers are not supported: 0x1F"),
             ("a = 1979-05-27", "t.toml:1:5: a: dates and times are not supported: 1979-05-27"),
             ("a = 01", "t.toml:1:5: a: invalid integer 01 (digits with single \"_\" between them, no leading zeros)"),
-            ("a = 1__0", "t.toml:1:5: a: invalid integer 1__0 (digits with single \"_\" between them, no leading zeros)"),
-            ("a = 9223372036854775808", "t.toml:1:5: a: invalid integer 9223372036854775808 (digits with single \"_\" between them, no leading zeros)"),
+            (
+                "a = 1__0",
+                "t.toml:1:5: a: invalid integer 1__0 (digits with single \"_\" between them, no leading zeros)"
+            ),
+            (
+                "a = 9223372036854775808",
+                "t.toml:1:5: a: invalid integer 9223372036854775808 (digits with single \"_\" between them, no leading zeros)"
+            ),
             ("a = [1, [2]]", "t.toml:1:9: a: nested arrays are not supported"),
             ("a = [1 2]", "t.toml:1:8: a: expected \",\" or \"]\" in the array, got \"2\""),
             ("a = [1,", "t.toml:1:8: a: unterminated array: expected \"]\""),

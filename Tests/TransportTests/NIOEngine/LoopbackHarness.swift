@@ -1,5 +1,6 @@
 import Logging
 import Testing
+
 @testable import Transport
 
 /// Loopback helpers: one engine per test run, bounded waits, byte patterns.
