@@ -39,6 +39,7 @@ public protocol Connection: AnyObject, Sendable {
     /// through Swift (a NIO `FileRegion` on the NIO engine).
     func writeFile(path: String, offset: Int64, length: Int64) async throws
 
-    /// Closes both directions; idempotent.
+    /// Closes both directions; idempotent. Bytes already written are sent first (waiting a
+    /// bounded time for a slow peer).
     func close() async
 }

@@ -30,6 +30,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var pendingReadTimeout: Scheduled<Void>?
     private var readHeld = false
     private var writabilityWaiters: [EventLoopPromise<Void>] = []
+    private var drainWaiters: [Int: EventLoopPromise<Void>] = [:]
+    private var nextDrainWaiter = 0
 
     /// Bytes handed to the channel and not yet written to the socket.
     private(set) var queuedOutboundBytes = 0
@@ -171,6 +173,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         for waiter in waiters {
             waiter.fail(ConnectionError(.closed, "write: connection closed"))
         }
+        self.wakeDrainWaiters()
     }
 
     private func deliverEndIfWaiting() {
@@ -223,6 +226,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let promise = eventLoop.makePromise(of: Void.self)
         promise.futureResult.assumeIsolated().whenComplete { [self] result in
             self.queuedOutboundBytes -= size
+            if self.queuedOutboundBytes == 0 { self.wakeDrainWaiters() }
             if case .failure(let error) = result, self.failure == nil, !Self.isBenign(error) {
                 self.failure = error
             }
@@ -242,6 +246,28 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let waiter = eventLoop.makePromise(of: Void.self)
         self.writabilityWaiters.append(waiter)
         return waiter.futureResult
+    }
+
+    /// Completes once every queued write has reached the socket (or failed), or after
+    /// `timeout`, whichever comes first: what a graceful close waits for.
+    func drained(timeout: TimeAmount, eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        guard self.queuedOutboundBytes > 0, self.context != nil, !self.outputClosed else {
+            return eventLoop.makeSucceededVoidFuture()
+        }
+        let promise = eventLoop.makePromise(of: Void.self)
+        let waiter = self.nextDrainWaiter
+        self.nextDrainWaiter += 1
+        self.drainWaiters[waiter] = promise
+        eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+            self.drainWaiters.removeValue(forKey: waiter)?.succeed()
+        }
+        return promise.futureResult
+    }
+
+    private func wakeDrainWaiters() {
+        let waiters = self.drainWaiters
+        self.drainWaiters.removeAll()
+        for waiter in waiters.values { waiter.succeed() }
     }
 
     // MARK: - Errors

@@ -1,17 +1,18 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import NIOCore
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `close(2)`, named apart from ``NIOConnection/close()``.
 private func closeDescriptor(_ descriptor: CInt) -> CInt {
     #if canImport(Glibc)
-    Glibc.close(descriptor)
+        Glibc.close(descriptor)
     #else
-    Darwin.close(descriptor)
+        Darwin.close(descriptor)
     #endif
 }
 
@@ -33,6 +34,9 @@ final class NIOConnection: Connection {
     /// Largest piece a write hands to the channel at once; a longer write waits for the socket
     /// between pieces, so it never holds more than this plus the high watermark in NIO buffers.
     static let maxWriteSegment = 256 * 1024
+
+    /// How long ``close()`` waits for queued writes to reach a peer that reads slowly.
+    static let closeDrainTimeout: Duration = .seconds(10)
 
     /// Adds a ``ConnectionHandler`` to `channel`'s pipeline; call on the channel's event loop.
     static func install(on channel: any Channel) throws -> NIOLoopBound<ConnectionHandler> {
@@ -131,6 +135,9 @@ final class NIOConnection: Connection {
     }
 
     func close() async {
+        // Writes return once queued, so give queued bytes a bounded chance to reach the peer
+        // before closing discards them.
+        await self.drain(timeout: Self.closeDrainTimeout)
         do {
             try await self.channel.close()
         } catch {
@@ -138,10 +145,21 @@ final class NIOConnection: Connection {
         }
     }
 
+    /// Waits until queued writes reached the socket, at most `timeout`.
+    private func drain(timeout: Duration) async {
+        let handler = self.handler
+        let eventLoop = self.channel.eventLoop
+        let amount = Self.timeAmount(timeout)
+        try? await eventLoop.flatSubmit {
+            handler.value.drained(timeout: amount, eventLoop: eventLoop)
+        }.get()
+    }
+
     /// Sends `bytes`, half-closes, drains what the peer still sends for a short while (so the
     /// close does not reset the connection before the peer reads `bytes`), then closes.
     func refuse(with bytes: [UInt8]) async {
         try? await self.write(bytes)
+        await self.drain(timeout: .seconds(2))
         try? await self.channel.close(mode: .output)
         let deadline = ContinuousClock.now + .seconds(2)
         var drained = 0

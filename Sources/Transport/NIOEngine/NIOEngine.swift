@@ -1,6 +1,6 @@
 public import Logging
-public import NIOPosix
 import NIOCore
+public import NIOPosix
 
 /// The pure-Swift engine on SwiftNIO: portable, the reference for differential tests and the
 /// baseline every benchmark compares against.

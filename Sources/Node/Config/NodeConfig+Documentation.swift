@@ -1,0 +1,59 @@
+extension NodeConfig {
+    /// Every key a node's file may set, with its default and meaning, in file order.
+    ///
+    /// This table is also the list of known keys: a key missing here is rejected as unknown.
+    /// It feeds the README and `murder config --keys`.
+    public static let documentation: [(key: String, default: String, meaning: String)] = [
+        (
+            "servername", "the host name",
+            "This node's identity, host or host:port; mupdate records it as its mailboxes' server."
+        ),
+        ("roles", "[\"backend\"]", "Roles this node runs: backend, frontend, mupdate, replica."),
+        (
+            "data_dir", "(required)",
+            "Folder of the node's durable state; the spool lives under it. Relative to the file's folder."
+        ),
+        (
+            "engine", "\"nio\"",
+            "Socket engine: \"nio\" (SwiftNIO) or \"uring\" (io_uring; falls back to nio, logged, where unavailable)."
+        ),
+        (
+            "imap.listen", "[\"127.0.0.1:143\"]",
+            "IMAP listeners, \"host:port\" or \"[ipv6]:port\"; port 0 picks a free port."
+        ),
+        (
+            "imap.max_connections", "10000",
+            "Connections open at once per listener (1 to 1000000); more are refused with BYE."
+        ),
+        ("imap.max_connections_per_host", "200", "Connections open at once from one client address (1 to 1000000)."),
+        (
+            "imap.idle_timeout_seconds", "1800",
+            "Idle time before an authenticated session is logged out (1800 to 604800, RFC 3501 §5.4)."
+        ),
+        ("imap.login_timeout_seconds", "60", "Time a client has to authenticate (1 to 3600)."),
+        ("imap.max_line_bytes", "65536", "Longest command line, literals excluded (1024 to 1048576)."),
+        ("imap.max_literal_bytes", "67108864", "Largest literal, advertised as APPENDLIMIT (1024 to 4294967295)."),
+        ("imap.max_nesting", "32", "Deepest parenthesis nesting in a command (4 to 256)."),
+        ("imap.failed_login_delay_ms", "1000", "Delay before answering a failed LOGIN or AUTHENTICATE (0 to 60000)."),
+        ("auth.sasldb", "\"<data_dir>/sasldb2\"", "SASL password database, as saslpasswd2 -f writes it."),
+        ("auth.realm", "\"\"", "SASL realm; empty means none."),
+        (
+            "auth.mechanisms", "[\"PLAIN\", \"LOGIN\", \"SCRAM-SHA-1\", \"SCRAM-SHA-256\"]",
+            "SASL mechanisms offered, in order."
+        ),
+        ("auth.allow_plaintext", "true", "Whether LOGIN and plain-text mechanisms work without TLS."),
+        ("auth.admins", "[\"admin\"]", "Users with administrator rights on every mailbox."),
+        (
+            "auth.proxy_identities", "[]",
+            "Users that may log in as themselves and act as another user (frontends, replicas)."
+        ),
+        (
+            "namespace.hierarchy_separator", "\"/\"",
+            "Hierarchy separator: \"/\" (Cyrus unixhierarchysep: yes) or \".\"."
+        ),
+        ("namespace.alt_namespace", "false", "Cyrus altnamespace: other users' and shared folders at the top level."),
+        ("quota.default_storage_kib", "0", "STORAGE quota in KiB given to a new user's INBOX; 0 = unlimited."),
+        ("quota.default_messages", "0", "MESSAGE quota given to a new user's INBOX; 0 = unlimited."),
+        ("log.level", "\"info\"", "Log level: trace, debug, info, notice, warning, error or critical."),
+    ]
+}

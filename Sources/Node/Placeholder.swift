@@ -1,1 +1,0 @@
-// Module Node: see DESIGN.md's module map. This file is replaced by the module's first real source.
