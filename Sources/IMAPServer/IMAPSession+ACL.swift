@@ -1,3 +1,6 @@
+import Auth
+import Transport
+import Logging
 import Foundation
 import IMAPWire
 import MUpdate
@@ -6,8 +9,8 @@ import Spool
 extension IMAPSession {
     /// The mailbox for an ACL command, needing `a` (RFC 4314 §4).
     func aclMailbox(_ tag: String, _ name: MailboxName, need: Character = "a") -> MailboxRecord? {
-        guard let internal = resolve(tag, name) else { return nil }
-        return visibleMailbox(tag, internal, need: need)
+        guard let iname = resolve(tag, name) else { return nil }
+        return visibleMailbox(tag, iname, need: need)
     }
 
     func getACL(_ tag: String, _ name: MailboxName) {
@@ -67,7 +70,7 @@ extension IMAPSession {
     }
 
     func myRights(_ tag: String, _ name: MailboxName) {
-        guard let internal = resolve(tag, name), let record = visibleMailbox(tag, internal) else { return }
+        guard let iname = resolve(tag, name), let record = visibleMailbox(tag, iname) else { return }
         untagged(.myRights(name, rights: rights(record).description))
         ok(tag, "Completed")
     }
@@ -84,7 +87,7 @@ extension IMAPSession {
     }
 
     func getQuotaRoot(_ tag: String, _ name: MailboxName) {
-        guard let internal = resolve(tag, name), let record = visibleMailbox(tag, internal) else { return }
+        guard let iname = resolve(tag, name), let record = visibleMailbox(tag, iname) else { return }
         let root = Spool.quotaRoot(of: record.name)
         let quota = try? ctx.spool.quota(root: root)
         untagged(.quotaRoot(name, roots: quota == nil ? [] : [externalRoot(root)]))
@@ -98,20 +101,20 @@ extension IMAPSession {
     }
 
     func getQuota(_ tag: String, _ root: [UInt8]) {
-        guard let internal = quotaRootName(root) else { return no(tag, "Quota root does not exist", code: .nonExistent) }
-        guard isAdmin || Spool.userOwnerKey(user) == internal else {
+        guard let iname = quotaRootName(root) else { return no(tag, "Quota root does not exist", code: .nonExistent) }
+        guard isAdmin || Spool.userOwnerKey(user) == iname else {
             return no(tag, "Permission denied", code: .noPerm)
         }
-        guard let quota = try? ctx.spool.quota(root: internal) else {
+        guard let quota = try? ctx.spool.quota(root: iname) else {
             return no(tag, "Quota root does not exist", code: .nonExistent)
         }
-        untagged(.quota(root: externalRoot(internal), quotaUsage(quota)))
+        untagged(.quota(root: externalRoot(iname), quotaUsage(quota)))
         ok(tag, "Completed")
     }
 
     func setQuota(_ tag: String, _ root: [UInt8], _ limits: [QuotaLimit]) {
         guard isAdmin else { return no(tag, "Permission denied", code: .noPerm) }
-        guard let internal = quotaRootName(root), Spool.owner(of: internal) == internal else {
+        guard let iname = quotaRootName(root), Spool.owner(of: iname) == iname else {
             return no(tag, "Quota roots are users and top-level shared mailboxes", code: .cannot)
         }
         var storage: UInt64? = nil
@@ -124,9 +127,9 @@ extension IMAPSession {
             }
         }
         do {
-            try ctx.spool.setQuota(root: internal, storageKiB: storage, messages: messages)
-            if let q = try ctx.spool.quota(root: internal) {
-                untagged(.quota(root: externalRoot(internal), quotaUsage(q)))
+            try ctx.spool.setQuota(root: iname, storageKiB: storage, messages: messages)
+            if let q = try ctx.spool.quota(root: iname) {
+                untagged(.quota(root: externalRoot(iname), quotaUsage(q)))
             }
             ok(tag, "Completed")
         } catch {

@@ -1,3 +1,6 @@
+import Auth
+import Transport
+import Logging
 import Foundation
 import IMAPWire
 import Spool
@@ -37,33 +40,33 @@ extension IMAPSession {
         let state = AppendState(tag: start.tag, mailbox: start.mailbox)
         append = state
         guard identity != nil else { return state.fail("Please authenticate first", nil) }
-        var internal: String? = nil
+        var iname: String? = nil
         if case .localAppend = start.kind, let text = String(validating: start.mailbox.bytes, as: UTF8.self),
             ctx.spool.mailbox(named: text) != nil
         {
-            // Cyrus frontends name the mailbox by its internal name.
-            internal = text
+            // Cyrus frontends name the mailbox by its iname name.
+            iname = text
         }
-        if internal == nil, let text = String(validating: start.mailbox.bytes, as: UTF8.self) {
-            internal = ns.internalName(text, user: user)
+        if iname == nil, let text = String(validating: start.mailbox.bytes, as: UTF8.self) {
+            iname = ns.internalName(text, user: user)
         }
-        guard let internal else { return state.fail("Invalid mailbox name", .cannot) }
-        guard let record = ctx.spool.mailbox(named: internal) else {
+        guard let iname else { return state.fail("Invalid mailbox name", .cannot) }
+        guard let record = ctx.spool.mailbox(named: iname) else {
             return state.fail("Mailbox does not exist", .tryCreate)
         }
         let r = rights(record)
         guard r.has("l") || r.has("r") || r.has("i") else { return state.fail("Mailbox does not exist", .tryCreate) }
         guard r.has("i") else { return state.fail("Permission denied", .noPerm) }
-        state.internalName = internal
+        state.internalName = iname
     }
 
     func appendMessage(_ header: AppendMessageHeader) {
-        guard let state = append, state.failure == nil, let internal = state.internalName else { return }
+        guard let state = append, state.failure == nil, let iname = state.internalName else { return }
         guard header.length <= ctx.settings.maxLiteralBytes else {
             return state.fail("Message is larger than APPENDLIMIT \(ctx.settings.maxLiteralBytes)", .tooBig)
         }
         do {
-            state.current = try ctx.spool.stage(for: internal)
+            state.current = try ctx.spool.stage(for: iname)
             state.currentOptions = header.options
         } catch {
             state.fail("Cannot store the message", .serverBug)
@@ -122,11 +125,11 @@ extension IMAPSession {
         append = nil
         expungeAllowed = true
         if let failure = state.failure { return no(state.tag, failure.text, code: failure.code) }
-        guard let internal = state.internalName, !state.items.isEmpty else {
+        guard let iname = state.internalName, !state.items.isEmpty else {
             return bad(state.tag, "APPEND without a message")
         }
         do {
-            let result = try ctx.spool.append(internal, state.items, user: user)
+            let result = try ctx.spool.append(iname, state.items, user: user)
             state.items = []
             ok(
                 state.tag, "Completed",

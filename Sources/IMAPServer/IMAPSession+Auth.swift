@@ -1,3 +1,5 @@
+import Transport
+import Logging
 import Auth
 import Foundation
 import IMAPWire

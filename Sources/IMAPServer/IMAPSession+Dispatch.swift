@@ -1,3 +1,7 @@
+import Spool
+import Auth
+import Transport
+import Logging
 import IMAPWire
 
 extension IMAPSession {

@@ -1,3 +1,6 @@
+import Auth
+import Transport
+import Logging
 import Foundation
 import IMAPWire
 import MIME
@@ -197,7 +200,11 @@ extension IMAPSession {
     }
 
     static func internalDate(_ record: MessageRecord) -> InternalDate {
-        let local = record.internalDate + Int64(record.zoneMinutes) * 60
+        civilDate(record.internalDate, zoneMinutes: record.zoneMinutes)
+    }
+
+    static func civilDate(_ seconds: Int64, zoneMinutes: Int) -> InternalDate {
+        let local = seconds + Int64(zoneMinutes) * 60
         let days = Int(floor(Double(local) / 86400))
         let secs = Int(local - Int64(days) * 86400)
         // Civil date from days since the epoch (Howard Hinnant's algorithm).
@@ -212,7 +219,7 @@ extension IMAPSession {
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
         return InternalDate(
             year: y, month: m, day: d, hour: secs / 3600, minute: secs % 3600 / 60, second: secs % 60,
-            zoneMinutes: record.zoneMinutes
+            zoneMinutes: zoneMinutes
         ) ?? InternalDate(year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, zoneMinutes: 0)!
     }
 }

@@ -1,3 +1,6 @@
+import Auth
+import Transport
+import Logging
 import IMAPWire
 import Spool
 

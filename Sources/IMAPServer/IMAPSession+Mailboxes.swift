@@ -1,3 +1,7 @@
+import Foundation
+import Auth
+import Transport
+import Logging
 import IMAPWire
 import Spool
 
@@ -6,16 +10,16 @@ extension IMAPSession {
     var isAdmin: Bool { identity?.isAdmin ?? false }
     var ns: Namespace { ctx.settings.namespace }
 
-    /// The internal name of a client's mailbox name, nil (after a tagged NO) when it is invalid.
+    /// The iname name of a client's mailbox name, nil (after a tagged NO) when it is invalid.
     func resolve(_ tag: String, _ name: MailboxName) -> String? {
         guard let text = String(validating: name.bytes, as: UTF8.self),
-            let internal = ns.internalName(text, user: identity?.user),
-            (try? Spool.validate(internal)) != nil
+            let iname = ns.internalName(text, user: identity?.user),
+            (try? Spool.validate(iname)) != nil
         else {
             no(tag, "Invalid mailbox name", code: .cannot)
             return nil
         }
-        return internal
+        return iname
     }
 
     func external(_ internalName: String) -> MailboxName {
@@ -32,8 +36,8 @@ extension IMAPSession {
 
     /// The mailbox if it exists and the user may see it; otherwise a tagged NO that does not
     /// reveal whether an invisible mailbox exists.
-    func visibleMailbox(_ tag: String, _ internal: String, need: Character? = nil) -> MailboxRecord? {
-        guard let record = ctx.spool.mailbox(named: internal) else {
+    func visibleMailbox(_ tag: String, _ iname: String, need: Character? = nil) -> MailboxRecord? {
+        guard let record = ctx.spool.mailbox(named: iname) else {
             no(tag, "Mailbox does not exist", code: .nonExistent)
             return nil
         }
@@ -49,15 +53,15 @@ extension IMAPSession {
         return record
     }
 
-    func parent(of internal: String) -> String? {
-        guard let dot = internal.lastIndex(of: ".") else { return nil }
-        return String(internal[..<dot])
+    func parent(of iname: String) -> String? {
+        guard let dot = iname.lastIndex(of: ".") else { return nil }
+        return String(iname[..<dot])
     }
 
     // MARK: CREATE / DELETE / RENAME
 
     func create(_ tag: String, _ name: MailboxName, _ partition: String?, _ params: [CreateParameter]) {
-        guard let internal = resolve(tag, name) else { return }
+        guard let iname = resolve(tag, name) else { return }
         if name.isInbox && !isAdmin { return no(tag, "Mailbox already exists", code: .alreadyExists) }
         var uses: [String] = []
         for p in params {
@@ -67,17 +71,17 @@ extension IMAPSession {
         for u in uses where !known.contains(where: { $0.lowercased() == u.lowercased() }) {
             return no(tag, "Unsupported special-use attribute \(u)", code: .useAttr)
         }
-        if ctx.spool.mailbox(named: internal) != nil { return no(tag, "Mailbox already exists", code: .alreadyExists) }
+        if ctx.spool.mailbox(named: iname) != nil { return no(tag, "Mailbox already exists", code: .alreadyExists) }
         // Rights: k on the nearest existing parent; a user's own tree; admins anywhere.
         var acl: String
-        let parts = internal.split(separator: ".")
+        let parts = iname.split(separator: ".")
         let isUserRoot = parts.count == 2 && parts[0] == "user"
         if isUserRoot {
             guard isAdmin else { return no(tag, "Permission denied", code: .noPerm) }
             let owner = String(parts[1])
             acl = "\(owner.replacingOccurrences(of: "^", with: "."))\t\(Rights.all)\t"
         } else {
-            var p = parent(of: internal)
+            var p = parent(of: iname)
             var parentRecord: MailboxRecord? = nil
             while let candidate = p {
                 if let r = ctx.spool.mailbox(named: candidate) {
@@ -90,7 +94,7 @@ extension IMAPSession {
                 guard rights(parentRecord).has("k") else { return no(tag, "Permission denied", code: .noPerm) }
                 acl = parentRecord.acl
             } else if parts.first == "user" {
-                guard isAdmin || Spool.owner(of: internal) == Spool.userOwnerKey(user) else {
+                guard isAdmin || Spool.owner(of: iname) == Spool.userOwnerKey(user) else {
                     return no(tag, "Permission denied", code: .noPerm)
                 }
                 let owner = String(parts[1]).replacingOccurrences(of: "^", with: ".")
@@ -101,10 +105,10 @@ extension IMAPSession {
             }
         }
         do {
-            try ctx.spool.createMailbox(internal, acl: acl, specialUse: uses)
+            try ctx.spool.createMailbox(iname, acl: acl, specialUse: uses)
             if isUserRoot, ctx.settings.defaultStorageKiB != nil || ctx.settings.defaultMessages != nil {
                 try ctx.spool.setQuota(
-                    root: Spool.owner(of: internal), storageKiB: ctx.settings.defaultStorageKiB,
+                    root: Spool.owner(of: iname), storageKiB: ctx.settings.defaultStorageKiB,
                     messages: ctx.settings.defaultMessages
                 )
             }
@@ -115,21 +119,21 @@ extension IMAPSession {
     }
 
     func delete(_ tag: String, _ name: MailboxName) {
-        guard let internal = resolve(tag, name) else { return }
-        guard let record = visibleMailbox(tag, internal) else { return }
-        let parts = internal.split(separator: ".")
+        guard let iname = resolve(tag, name) else { return }
+        guard let record = visibleMailbox(tag, iname) else { return }
+        let parts = iname.split(separator: ".")
         let isUserRoot = parts.count == 2 && parts[0] == "user"
         if isUserRoot && !isAdmin { return no(tag, "Permission denied: cannot delete INBOX", code: .noPerm) }
         guard rights(record).has("x") else { return no(tag, "Permission denied", code: .noPerm) }
         // Deleting a user's INBOX (admin) takes the user's whole tree with it, as Cyrus does.
-        var victims = [internal]
+        var victims = [iname]
         if isUserRoot {
-            victims += ctx.spool.mailboxes().map(\.name).filter { $0.hasPrefix(internal + ".") }.reversed()
+            victims += ctx.spool.mailboxes().map(\.name).filter { $0.hasPrefix(iname + ".") }.reversed()
         }
         do {
-            for v in victims.reversed() where v != internal { try ctx.spool.deleteMailbox(v) }
-            if selected?.record.name == internal { deselect() }
-            try ctx.spool.deleteMailbox(internal)
+            for v in victims.reversed() where v != iname { try ctx.spool.deleteMailbox(v) }
+            if selected?.record.name == iname { deselect() }
+            try ctx.spool.deleteMailbox(iname)
             ok(tag, "Completed")
         } catch {
             fail(tag, error, "DELETE")
@@ -175,13 +179,13 @@ extension IMAPSession {
     // MARK: SUBSCRIBE
 
     func subscribe(_ tag: String, _ name: MailboxName, _ on: Bool) {
-        guard let internal = resolve(tag, name) else { return }
+        guard let iname = resolve(tag, name) else { return }
         do {
             if on {
-                guard visibleMailbox(tag, internal) != nil else { return }
-                try ctx.spool.subscribe(user: user, internal)
+                guard visibleMailbox(tag, iname) != nil else { return }
+                try ctx.spool.subscribe(user: user, iname)
             } else {
-                try ctx.spool.unsubscribe(user: user, internal)
+                try ctx.spool.unsubscribe(user: user, iname)
             }
             ok(tag, "Completed")
         } catch {
@@ -209,8 +213,8 @@ extension IMAPSession {
     // MARK: STATUS
 
     func status(_ tag: String, _ name: MailboxName, _ attrs: [StatusAttribute]) {
-        guard let internal = resolve(tag, name) else { return }
-        guard let record = visibleMailbox(tag, internal, need: "r") else { return }
+        guard let iname = resolve(tag, name) else { return }
+        guard let record = visibleMailbox(tag, iname, need: "r") else { return }
         do {
             let items = try statusItems(record, attrs)
             untagged(.status(name, items))

@@ -1,3 +1,6 @@
+import Auth
+import Transport
+import Logging
 import Foundation
 import IMAPWire
 import Spool
@@ -10,7 +13,7 @@ extension IMAPSession {
     func getMetadata(_ tag: String, _ options: [MetadataOption], _ name: MailboxName, _ entries: [String]) {
         var record: MailboxRecord? = nil
         if !name.bytes.isEmpty {
-            guard let internal = resolve(tag, name), let r = visibleMailbox(tag, internal, need: "r") else { return }
+            guard let iname = resolve(tag, name), let r = visibleMailbox(tag, iname, need: "r") else { return }
             record = r
         }
         var depth = MetadataDepth.zero
@@ -65,7 +68,7 @@ extension IMAPSession {
     func setMetadata(_ tag: String, _ name: MailboxName, _ values: [MetadataEntryValue]) {
         var record: MailboxRecord? = nil
         if !name.bytes.isEmpty {
-            guard let internal = resolve(tag, name), let r = visibleMailbox(tag, internal) else { return }
+            guard let iname = resolve(tag, name), let r = visibleMailbox(tag, iname) else { return }
             record = r
         }
         var priv: [(String, [UInt8]?)] = []

@@ -1,4 +1,8 @@
+import Auth
+import Transport
+import Logging
 import IMAPWire
+import Synchronization
 import Spool
 
 extension IMAPSession {
@@ -11,8 +15,8 @@ extension IMAPSession {
             deselect()
             if condstore { untagged(.state(.ok(ResponseText(code: .closed, text: "")))) }
         }
-        guard let internal = resolve(tag, name) else { return }
-        guard let record = visibleMailbox(tag, internal, need: "r") else { return }
+        guard let iname = resolve(tag, name) else { return }
+        guard let record = visibleMailbox(tag, iname, need: "r") else { return }
         var qresyncParams: QResyncParameters? = nil
         for p in params {
             switch p {
@@ -26,8 +30,8 @@ extension IMAPSession {
         let r = rights(record)
         let ro = readOnly || !(r.has("s") || r.has("w") || r.has("t") || r.has("e") || r.has("i"))
         do {
-            let (fresh, messages) = try ctx.spool.messages(internal, user: user)
-            let recentAbove = ro ? try ctx.spool.recentUID(internal) : try ctx.spool.claimRecent(internal)
+            let (fresh, messages) = try ctx.spool.messages(iname, user: user)
+            let recentAbove = ro ? try ctx.spool.recentUID(iname) : try ctx.spool.claimRecent(iname)
             let view = SelectedMailbox(record: fresh, messages: messages, readOnly: ro, recentAbove: recentAbove)
             selected = view
             startObserving(fresh.uniqueID)
@@ -74,9 +78,9 @@ extension IMAPSession {
     func startObserving(_ uniqueID: String) {
         observer?.cancel()
         let stream = ctx.spool.observe(uniqueID: uniqueID)
-        observer = Task { [sink, changePending] in
+        observer = Task { [sink, shared] in
             for await _ in stream {
-                if !changePending.exchange(true, ordering: .relaxed) { sink.yield(.mailboxChanged) }
+                if !shared.changePending.exchange(true, ordering: .relaxed) { sink.yield(.mailboxChanged) }
             }
         }
     }

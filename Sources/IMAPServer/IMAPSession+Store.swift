@@ -1,3 +1,6 @@
+import Auth
+import Transport
+import Logging
 import IMAPWire
 import Spool
 
@@ -78,8 +81,8 @@ extension IMAPSession {
     func copy(_ tag: String, _ set: SequenceSet, _ name: MailboxName, uid: Bool, move: Bool) async {
         guard let view = selected else { return bad(tag, "No mailbox selected") }
         guard let targets = resolveSet(view, set, uid: uid) else { return bad(tag, "Invalid message sequence number") }
-        guard let internal = resolve(tag, name) else { return }
-        guard let destination = ctx.spool.mailbox(named: internal) else {
+        guard let iname = resolve(tag, name) else { return }
+        guard let destination = ctx.spool.mailbox(named: iname) else {
             return no(tag, "Mailbox does not exist", code: .tryCreate)
         }
         let dr = rights(destination)
@@ -94,7 +97,7 @@ extension IMAPSession {
         let uids = targets.map(\.1).filter { !view.pendingExpunges.contains($0) }
         guard !uids.isEmpty else { return ok(tag, "Completed") }
         do {
-            let result = try ctx.spool.copy(view.record.name, uids: uids, to: internal, user: user, move: move)
+            let result = try ctx.spool.copy(view.record.name, uids: uids, to: iname, user: user, move: move)
             let code = ResponseCode.copyUID(
                 uidValidity: result.uidValidity, source: SequenceSet.of(result.sourceUIDs),
                 destination: SequenceSet.of(result.destinationUIDs)

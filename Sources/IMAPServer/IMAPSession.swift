@@ -44,9 +44,14 @@ public final class IMAPSession {
     let sink: AsyncStream<Input>.Continuation
     let permits: AsyncStream<Void>.Continuation
     let permitStream: AsyncStream<Void>
-    let timeout = Mutex<Duration?>(nil)
+    /// State the reader and observer tasks share with the session.
+    final class Shared: Sendable {
+        let timeout = Mutex<Duration?>(nil)
+        let changePending = Atomic<Bool>(false)
+    }
+
+    let shared = Shared()
     var observer: Task<Void, Never>?
-    let changePending = Atomic<Bool>(false)
 
     public init(connection: any Connection, context: ServerContext) {
         conn = connection
@@ -60,17 +65,17 @@ public final class IMAPSession {
         logger[metadataKey: "session"] = "\(connection.id)"
         (inputs, sink) = AsyncStream<Input>.makeStream()
         (permitStream, permits) = AsyncStream<Void>.makeStream()
-        timeout.withLock { $0 = context.settings.loginTimeout }
+        shared.timeout.withLock { $0 = context.settings.loginTimeout }
     }
 
     /// Serves the connection until LOGOUT, EOF, a fatal error or a timeout.
     public func run() async {
         logger.debug("connected from \(conn.remoteAddress)")
-        let reader = Task { [conn, sink, permitStream, timeout] in
+        let reader = Task { [conn, sink, permitStream, shared] in
             var it = permitStream.makeAsyncIterator()
             while await it.next() != nil {
                 do {
-                    let limit = timeout.withLock { $0 }
+                    let limit = shared.timeout.withLock { $0 }
                     guard let bytes = try await conn.read(timeout: limit) else {
                         sink.yield(.eof)
                         return
@@ -111,7 +116,7 @@ public final class IMAPSession {
                 logger.info("connection failed: \(why)")
                 done = true
             case .mailboxChanged:
-                changePending.store(false, ordering: .relaxed)
+                shared.changePending.store(false, ordering: .relaxed)
                 if idleTag != nil { syncView(allowExpunge: true) }
             }
             await flush()
@@ -231,7 +236,7 @@ public final class IMAPSession {
     /// The set timeout for reads: the login timeout before authentication, the idle one after.
     func updateTimeout() {
         let t = identity == nil ? ctx.settings.loginTimeout : ctx.settings.idleTimeout
-        timeout.withLock { $0 = t }
+        shared.timeout.withLock { $0 = t }
     }
 
     // MARK: Errors

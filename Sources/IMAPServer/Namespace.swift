@@ -1,4 +1,6 @@
-/// Mailbox naming as Cyrus 3.6 does it: external names (what clients send) to internal names
+import Foundation
+
+/// Mailbox naming as Cyrus 3.6 does it: external names (what clients send) to iname names
 /// (the spool's and MUPDATE's keys) and back.
 ///
 /// With `unixhierarchysep: yes` (separator `/`), the standard namespace maps
@@ -25,7 +27,7 @@ public struct Namespace: Sendable, Hashable {
 
     var sep: String { String(separator) }
 
-    /// The internal name of an external name for `user`, nil when it cannot name a mailbox.
+    /// The iname name of an external name for `user`, nil when it cannot name a mailbox.
     public func internalName(_ external: String, user: String?) -> String? {
         guard !external.isEmpty, !external.hasSuffix(sep) else { return nil }
         var parts = external.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
@@ -55,7 +57,7 @@ public struct Namespace: Sendable, Hashable {
         return parts.joined(separator: ".")
     }
 
-    /// The external name of an internal name as `user` sees it.
+    /// The external name of an iname name as `user` sees it.
     public func externalName(_ internalName: String, user: String?) -> String {
         var parts = internalName.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         if separator == "/" { parts = parts.map { $0.replacingOccurrences(of: "^", with: ".") } }
@@ -72,7 +74,7 @@ public struct Namespace: Sendable, Hashable {
         return parts.joined(separator: sep)
     }
 
-    /// A user id as it appears in internal names: `.` stored as `^`.
+    /// A user id as it appears in iname names: `.` stored as `^`.
     public static func userID(_ user: String) -> String {
         user.replacingOccurrences(of: ".", with: "^")
     }

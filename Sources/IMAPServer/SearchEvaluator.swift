@@ -1,3 +1,6 @@
+import Auth
+import Transport
+import Logging
 import Foundation
 import IMAPWire
 import MIME
@@ -93,11 +96,7 @@ struct SearchEvaluator {
 
     static func sentDay(_ c: Candidate) -> IMAPDate? {
         guard let date = c.mime.sentDate else { return nil }
-        let secs = Int64(date.timeIntervalSince1970)
-        let d = IMAPSession.internalDate(
-            MessageRecord(uid: 0, modSeq: 0, flags: [], internalDate: secs, zoneMinutes: 0, size: 0, guid: "", savedDate: 0)
-        )
-        return d.date
+        return IMAPSession.civilDate(Int64(date.timeIntervalSince1970), zoneMinutes: 0).date
     }
 
     /// Whether the key needs MODSEQ in the result (RFC 7162 §3.1.5).

@@ -1,4 +1,4 @@
-import CSystem
+import CMurderSystem
 
 /// A Cyrus sasldb (Berkeley DB) file: adds, changes and deletes users' passwords the way
 /// `saslpasswd2` does, so Cyrus's tools and this node read the same file.
