@@ -99,6 +99,7 @@ let package = Package(
             name: "murder",
             dependencies: [
                 "IMAPWire", "MUpdate", "Node", "Spool", "Auth",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

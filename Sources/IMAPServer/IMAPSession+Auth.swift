@@ -29,9 +29,16 @@ extension IMAPSession {
 
     func newSASL() throws -> SASLServerSession {
         try SASLServerSession(
-            config: ctx.sasl, serviceName: "imap", serverFQDN: ctx.settings.servername,
-            localIP: conn.localAddress, remoteIP: conn.remoteAddress
+            config: ctx.sasl, serviceName: "imap", serverFQDN: ctx.settings.saslServerName,
+            localIP: Self.saslAddress(conn.localAddress), remoteIP: Self.saslAddress(conn.remoteAddress)
         )
+    }
+
+    /// libsasl2's address form: `127.0.0.1;143`, `::1;143` (from `127.0.0.1:143`, `[::1]:143`).
+    static func saslAddress(_ address: String) -> String? {
+        guard let colon = address.lastIndex(of: ":") else { return nil }
+        let host = address[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return host + ";" + address[address.index(after: colon)...]
     }
 
     /// `AUTHENTICATE mechanism [initial-response]` (RFC 4959 SASL-IR).

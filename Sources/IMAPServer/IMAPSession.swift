@@ -183,8 +183,8 @@ public final class IMAPSession {
 
     func mechanisms() -> [String] {
         (try? SASLServerSession(
-            config: ctx.sasl, serviceName: "imap", serverFQDN: ctx.settings.servername,
-            localIP: conn.localAddress, remoteIP: conn.remoteAddress
+            config: ctx.sasl, serviceName: "imap", serverFQDN: ctx.settings.saslServerName,
+            localIP: Self.saslAddress(conn.localAddress), remoteIP: Self.saslAddress(conn.remoteAddress)
         ).mechanisms()) ?? []
     }
 

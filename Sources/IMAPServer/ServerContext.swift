@@ -6,6 +6,9 @@ public import Spool
 public final class ServerContext: Sendable {
     public struct Settings: Sendable {
         public var servername: String = "localhost"
+        /// The server name given to libsasl2, whose default realm it is: the host name, as
+        /// `saslpasswd2` without `-u` (and `murder admin user add`) store users under.
+        public var saslServerName: String = SASLDatabase.defaultRealm
         public var namespace = Namespace()
         public var admins: Set<String> = []
         public var proxyIdentities: Set<String> = []

@@ -5,3 +5,10 @@ extension Spool {
         try recentState(mailbox).1
     }
 }
+
+extension Spool {
+    /// Every owner with a folder in this spool.
+    public func ownerKeys() -> [String] {
+        FileIO.list(root + "/owners").compactMap(Self.ownerKey(folder:)).sorted()
+    }
+}

@@ -1,10 +1,10 @@
 import ArgumentParser
 
 @main
-struct Murder: ParsableCommand {
+struct Murder: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "An IMAP murder: frontends, backends and a mupdate master in one binary.",
-        subcommands: [Demo.self, Wire.self]
+        subcommands: [Serve.self, Admin.self, Demo.self, Wire.self]
     )
 }
 

@@ -94,3 +94,9 @@ public struct SASLDatabase: Sendable, Hashable {
         return error
     }
 }
+
+extension SASLDatabase {
+    /// The realm users are stored under when none is configured: this host's name (what
+    /// `saslpasswd2` uses without `-u`).
+    public static var defaultRealm: String { SASLLibrary.hostName }
+}

@@ -1,0 +1,93 @@
+public import Auth
+import Foundation
+public import IMAPServer
+public import Logging
+public import Spool
+public import Transport
+
+/// A running backend: its spool, its IMAP listeners, and the housekeeping that goes with them.
+public final class BackendNode: Sendable {
+    public let config: NodeConfig
+    public let spool: Spool
+    public let context: ServerContext
+    let engine: any Engine
+    let listeners: [any Listener]
+    let housekeeping: Task<Void, Never>
+
+    /// The addresses actually bound (port 0 in the config is replaced by the chosen port).
+    public var boundAddresses: [String] { listeners.map(\.localAddress) }
+    public var boundPorts: [Int] { listeners.map(\.localPort) }
+
+    /// Opens the spool (running start-up recovery) and starts listening.
+    public static func start(_ config: NodeConfig, engine: (any Engine)? = nil, logger: Logger) async throws -> BackendNode {
+        let engine = engine ?? NIOEngine()
+        if config.engine == .uring {
+            logger.notice("engine \"uring\" is not available in this build; running on the pure-Swift engine (nio)")
+        }
+        var options = Spool.Options()
+        options.maxMessageSize = Int64(config.imap.maxLiteralBytes)
+        let spool = try Spool(root: config.dataDirectory + "/spool", options: options, logger: logger)
+        let sasl = SASLConfig(
+            sasldbPath: config.auth.sasldb, realm: config.auth.realm.isEmpty ? nil : config.auth.realm,
+            mechanisms: config.auth.mechanisms, allowPlaintext: config.auth.allowPlaintext
+        )
+        var settings = ServerContext.Settings()
+        settings.servername = config.servername
+        settings.namespace = Namespace(separator: config.namespace.hierarchySeparator, alternate: config.namespace.altNamespace)
+        settings.admins = Set(config.auth.admins)
+        settings.proxyIdentities = Set(config.auth.proxyIdentities)
+        settings.maxLineBytes = config.imap.maxLineBytes
+        settings.maxLiteralBytes = UInt64(config.imap.maxLiteralBytes)
+        settings.maxNesting = config.imap.maxNesting
+        settings.loginTimeout = .seconds(config.imap.loginTimeoutSeconds)
+        settings.idleTimeout = .seconds(config.imap.idleTimeoutSeconds)
+        settings.allowPlaintext = config.auth.allowPlaintext
+        settings.defaultStorageKiB = config.quota.defaultStorageKiB > 0 ? UInt64(config.quota.defaultStorageKiB) : nil
+        settings.defaultMessages = config.quota.defaultMessages > 0 ? UInt64(config.quota.defaultMessages) : nil
+        let throttle = LoginThrottle(
+            configuration: LoginThrottle.Configuration(delay: .milliseconds(config.imap.failedLoginDelayMilliseconds))
+        )
+        let context = ServerContext(spool: spool, sasl: sasl, settings: settings, throttle: throttle, logger: logger)
+        let server = IMAPServer(context: context, engine: engine)
+        let limits = ListenerLimits(
+            maxConnections: config.imap.maxConnections, maxConnectionsPerHost: config.imap.maxConnectionsPerHost
+        )
+        var listeners: [any Listener] = []
+        do {
+            for address in config.imap.listen {
+                listeners.append(try await server.listen(host: address.host, port: address.port, limits: limits))
+            }
+        } catch {
+            for l in listeners { await l.close() }
+            throw error
+        }
+        let housekeeping = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(60))
+                spool.cleanExpunged()
+            }
+        }
+        return BackendNode(
+            config: config, spool: spool, context: context, engine: engine, listeners: listeners,
+            housekeeping: housekeeping
+        )
+    }
+
+    init(
+        config: NodeConfig, spool: Spool, context: ServerContext, engine: any Engine, listeners: [any Listener],
+        housekeeping: Task<Void, Never>
+    ) {
+        self.config = config
+        self.spool = spool
+        self.context = context
+        self.engine = engine
+        self.listeners = listeners
+        self.housekeeping = housekeeping
+    }
+
+    /// Stops accepting connections.
+    public func stop() async {
+        housekeeping.cancel()
+        for l in listeners { await l.close() }
+    }
+}

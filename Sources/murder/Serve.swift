@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Node
+
+/// `murder serve -c node.toml`: runs the roles the config enables until SIGTERM or SIGINT.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a node (today: a backend) from its TOML config until SIGTERM or Ctrl-C."
+    )
+
+    @Option(name: .shortAndLong, help: "The node's config file (see the README's configuration section).")
+    var config: String
+
+    func run() async throws {
+        let cfg: NodeConfig
+        do {
+            cfg = try NodeConfig.load(path: config)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = cfg.log.level
+            return handler
+        }
+        let logger = Logger(label: "murder")
+        guard cfg.roles.contains(.backend) else {
+            throw ValidationError("roles: only \"backend\" can run in this build; set roles = [\"backend\"]")
+        }
+        let node = try await BackendNode.start(cfg, logger: logger)
+        for address in node.boundAddresses { logger.notice("backend \(cfg.servername) listening on \(address)") }
+        // Ports chosen by the system (port 0) are printed for scripts and tests.
+        FileHandle.standardOutput.write(Data("listening \(node.boundPorts.map(String.init).joined(separator: " "))\n".utf8))
+        await Signals.wait(for: [SIGTERM, SIGINT])
+        logger.notice("stopping")
+        await node.stop()
+    }
+}
+
+/// Waits for one of the given signals (which stop being fatal while waiting).
+enum Signals {
+    static func wait(for signals: [Int32]) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let queue = DispatchQueue(label: "murder.signals")
+            let once = OnceFlag()
+            var sources: [any DispatchSourceSignal] = []
+            for s in signals {
+                signal(s, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: s, queue: queue)
+                source.setEventHandler {
+                    if once.fire() { done.resume() }
+                }
+                source.resume()
+                sources.append(source)
+            }
+            Signals.keep = sources
+        }
+    }
+
+    nonisolated(unsafe) static var keep: [any DispatchSourceSignal] = []
+}
+
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var fired = false
+
+    func fire() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if fired { return false }
+        fired = true
+        return true
+    }
+}
