@@ -31,6 +31,9 @@ extension IMAPSession {
             if specialOnly && (e.record?.specialUse.isEmpty ?? true) { continue }
             let name = MailboxName(e.name)
             untagged(.list(MailboxInfo(attributes: e.attributes, delimiter: ns.separator, name: name)))
+            if command.returnOptions.contains(.myRights), let record = e.record {
+                untagged(.myRights(name, rights: rights(record).description))
+            }
             if let attrs = statusAttrs, let record = e.record, rights(record).has("r"),
                 let items = try? statusItems(record, attrs)
             {

@@ -158,6 +158,11 @@ public final class IMAPSession {
         case .line(let line):
             await lineInLinesMode(line)
         case .bad(let bad):
+            if let state = append {
+                // A MULTIAPPEND whose next message header was bad: nothing of it is appended.
+                state.discardAll()
+                append = nil
+            }
             badCommand(bad)
         case .fatal(let bad):
             untagged(.bye(ResponseText(text: "Protocol error: \(Self.describe(bad)); closing connection")))

@@ -54,12 +54,12 @@ public final class ServerContext: Sendable {
             return caps
         }
         caps += [
-            "ACL", "RIGHTS=kxten", "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "MAILBOX-REFERRALS",
-            "NAMESPACE", "UIDPLUS", "NO_ATOMIC_RENAME", "UNSELECT", "CHILDREN", "MULTIAPPEND", "BINARY", "CATENATE",
+            "ACL", "RIGHTS=kxten", "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE",
+            "NAMESPACE", "UIDPLUS", "UNSELECT", "CHILDREN", "MULTIAPPEND", "BINARY",
             "CONDSTORE", "QRESYNC", "ESEARCH", "SEARCHRES", "SORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES",
             "LIST-EXTENDED", "LIST-STATUS", "LIST-MYRIGHTS", "SPECIAL-USE", "CREATE-SPECIAL-USE", "IDLE", "MOVE",
-            "METADATA", "STATUS=SIZE", "OBJECTID", "APPENDLIMIT=\(settings.maxLiteralBytes)", "XLIST",
+            "METADATA", "WITHIN", "STATUS=SIZE", "OBJECTID", "APPENDLIMIT=\(settings.maxLiteralBytes)", "XLIST",
         ]
-        return caps.filter { $0 != "CATENATE" && $0 != "MAILBOX-REFERRALS" && $0 != "NO_ATOMIC_RENAME" }
+        return caps
     }
 }
