@@ -36,7 +36,7 @@ extension NodeConfig {
         ("imap.max_nesting", "32", "Deepest parenthesis nesting in a command (4 to 256)."),
         ("imap.failed_login_delay_ms", "1000", "Delay before answering a failed LOGIN or AUTHENTICATE (0 to 60000)."),
         ("auth.sasldb", "\"<data_dir>/sasldb2\"", "SASL password database, as saslpasswd2 -f writes it."),
-        ("auth.realm", "\"\"", "SASL realm; empty means none."),
+        ("auth.realm", "\"\"", "SASL realm users are stored under; empty means this host's name, as saslpasswd2 without -u."),
         (
             "auth.mechanisms", "[\"PLAIN\", \"LOGIN\", \"SCRAM-SHA-1\", \"SCRAM-SHA-256\"]",
             "SASL mechanisms offered, in order."
