@@ -41,3 +41,4 @@ clean:
 	rm -rf $(BUILD_DIR) bench/.build fuzz/out fuzz/corpus-run
 
 include mk/scan.mk
+include mk/system.mk

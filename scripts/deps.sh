@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build_pkgs="liburing-dev libssl-dev libsasl2-dev libsasl2-modules sasl2-bin zlib1g-dev libsqlite3-dev"
-test_pkgs="cyrus-imapd cyrus-murder cyrus-clients cyrus-admin nginx-light libnginx-mod-mail python3-pip"
+test_pkgs="cyrus-imapd cyrus-murder cyrus-clients cyrus-admin nginx-light libnginx-mod-mail python3-pip isync mutt"
 py_mods="imapclient pytest"
 
 want="$build_pkgs"
