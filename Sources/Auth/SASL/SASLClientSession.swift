@@ -1,4 +1,4 @@
-import CSystem
+import CMurderSystem
 
 /// The client side of SASL, for a frontend authenticating to a backend as its proxy identity on
 /// behalf of a user.

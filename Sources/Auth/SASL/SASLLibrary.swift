@@ -1,4 +1,4 @@
-import CSystem
+import CMurderSystem
 import Logging
 
 #if canImport(Glibc)

@@ -1,4 +1,4 @@
-import CSystem
+import CMurderSystem
 
 /// One libsasl2 server connection (`mc_sys_sasl_server`), freed in `deinit`. Shared by
 /// `SASLServerSession` (authentication) and `SASLDatabase` (password changes).

@@ -1,4 +1,4 @@
-import CSystem
+import CMurderSystem
 public import Logging
 
 /// The server side of authentication for one client connection, backed by libsasl2 and the
