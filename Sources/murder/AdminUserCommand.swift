@@ -112,12 +112,13 @@ struct AdminUserCommand: ParsableCommand {
         } catch let error as AuthError {
             let hint: String =
                 switch error.code {
-                case .userExists: "use `murder admin user passwd` to change the password"
-                case .noSuchUser: "use `murder admin user add` to create the user (check --realm too)"
-                case .badParameter: "give a non-empty user name and password"
-                default: "check --sasldb and that its folder exists and is writable"
+                case .userExists: "; use `murder admin user passwd` to change the password"
+                case .noSuchUser: "; use `murder admin user add` to create the user (check --realm too)"
+                case .badParameter: "; give a non-empty user name and password"
+                case .unavailable where !error.message.contains("writable"): "; check --sasldb"
+                default: ""
                 }
-            let line = Array("murder: cannot \(action): \(error.message); \(hint)\n".utf8)
+            let line = Array("murder: cannot \(action): \(error.message)\(hint)\n".utf8)
             _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
             throw ExitCode.failure
         }

@@ -1,5 +1,11 @@
 import CMurderSystem
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A Cyrus sasldb (Berkeley DB) file: adds, changes and deletes users' passwords the way
 /// `saslpasswd2` does, so Cyrus's tools and this node read the same file.
 ///
@@ -35,6 +41,7 @@ public struct SASLDatabase: Sendable, Hashable {
                 code: .badParameter,
                 message: "the password must be 1 to \(Self.maximumCredentialLength) bytes without NUL")
         }
+        if !create { try requireFile() }
         let connection = try open()
         let exists = try exists(user, on: connection)
         if create, exists { throw AuthError(code: .userExists, message: "user \(user) already exists") }
@@ -49,6 +56,7 @@ public struct SASLDatabase: Sendable, Hashable {
     /// Deletes `user`'s secrets (`saslpasswd2 -d`); `.noSuchUser` when there are none.
     public func delete(user: String) throws(AuthError) {
         try checkUser(user)
+        try requireFile()
         let connection = try open()
         guard try exists(user, on: connection) else {
             throw AuthError(code: .noSuchUser, message: "no user \(user) in \(path)")
@@ -70,6 +78,13 @@ public struct SASLDatabase: Sendable, Hashable {
             throw AuthError(
                 code: .badParameter,
                 message: "the user name must be 1 to \(Self.maximumCredentialLength) bytes without NUL")
+        }
+    }
+
+    /// Changing or deleting needs an existing file: a wrong path must not read as "no such user".
+    private func requireFile() throws(AuthError) {
+        guard access(path, F_OK) == 0 else {
+            throw AuthError(code: .unavailable, message: "no sasldb at \(path)", detail: "access: errno \(errno)")
         }
     }
 

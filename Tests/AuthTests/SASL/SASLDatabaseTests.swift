@@ -32,9 +32,13 @@ import Testing
         let db = try TemporarySASLDatabase()
         defer { db.remove() }
         try db.database.setPassword(user: "bob", password: "secret", create: true)
-        let exists = #expect(throws: AuthError.self) { try db.database.setPassword(user: "bob", password: "x", create: true) }
+        let exists = #expect(throws: AuthError.self) {
+            try db.database.setPassword(user: "bob", password: "x", create: true)
+        }
         #expect(exists?.code == .userExists)
-        let missing = #expect(throws: AuthError.self) { try db.database.setPassword(user: "eve", password: "x", create: false) }
+        let missing = #expect(throws: AuthError.self) {
+            try db.database.setPassword(user: "eve", password: "x", create: false)
+        }
         #expect(missing?.code == .noSuchUser)
         let gone = #expect(throws: AuthError.self) { try db.database.delete(user: "eve") }
         #expect(gone?.code == .noSuchUser)
@@ -42,11 +46,15 @@ import Testing
 
     @Test(
         "empty, NUL-bearing or over-long names and passwords are refused",
-        arguments: [("", "pw"), ("a\0b", "pw"), ("bob", ""), ("bob", "p\0w"), (String(repeating: "u", count: 1025), "pw")])
+        arguments: [
+            ("", "pw"), ("a\0b", "pw"), ("bob", ""), ("bob", "p\0w"), (String(repeating: "u", count: 1025), "pw"),
+        ])
     func badCredentials(user: String, password: String) throws {
         let db = try TemporarySASLDatabase()
         defer { db.remove() }
-        let error = #expect(throws: AuthError.self) { try db.database.setPassword(user: user, password: password, create: true) }
+        let error = #expect(throws: AuthError.self) {
+            try db.database.setPassword(user: user, password: password, create: true)
+        }
         #expect(error?.code == .badParameter)
     }
 
@@ -87,5 +95,17 @@ import Testing
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension SASLDatabaseTests {
+    @Test("changing or deleting in a missing sasldb says the file is missing, not that the user is")
+    func missingFile() throws {
+        let db = SASLDatabase(path: "/nonexistent-murder-folder/sasldb2", realm: "r.test")
+        let change = #expect(throws: AuthError.self) { try db.setPassword(user: "bob", password: "x", create: false) }
+        #expect(change?.code == .unavailable)
+        let delete = #expect(throws: AuthError.self) { try db.delete(user: "bob") }
+        #expect(delete?.message == "no sasldb at /nonexistent-murder-folder/sasldb2")
+        #expect(!db.contains(user: "bob"))
     }
 }

@@ -5,7 +5,9 @@ import Testing
     /// Creates a database with bob/secret, alice/wonder, proxy/proxy-pass and admin/root-pass.
     static func populated(realm: String? = "test.realm") throws -> TemporarySASLDatabase {
         let db = try TemporarySASLDatabase(realm: realm)
-        for (user, password) in [("bob", "secret"), ("alice", "wonder"), ("proxy", "proxy-pass"), ("admin", "root-pass")] {
+        for (user, password) in [
+            ("bob", "secret"), ("alice", "wonder"), ("proxy", "proxy-pass"), ("admin", "root-pass"),
+        ] {
             try db.database.setPassword(user: user, password: password, create: true)
         }
         return db
@@ -85,7 +87,9 @@ import Testing
         defer { db.remove() }
         let session = try db.session()
         #expect(try session.start(mechanism: "PLAIN", initialResponse: nil) == .challenge([]))
-        #expect(try session.step(Array("\0alice\0wonder")) == .success(AuthResult(authenticationID: "alice", authorizationID: "alice")))
+        #expect(
+            try session.step(Array("\0alice\0wonder"))
+                == .success(AuthResult(authenticationID: "alice", authorizationID: "alice")))
     }
 
     @Test("LOGIN asks for the user name, then the password")
@@ -95,10 +99,13 @@ import Testing
         let session = try db.session()
         #expect(try session.start(mechanism: "LOGIN", initialResponse: nil) == .challenge(Array("Username:")))
         #expect(try session.step(Array("bob")) == .challenge(Array("Password:")))
-        #expect(try session.step(Array("secret")) == .success(AuthResult(authenticationID: "bob", authorizationID: "bob")))
+        #expect(
+            try session.step(Array("secret")) == .success(AuthResult(authenticationID: "bob", authorizationID: "bob")))
     }
 
-    @Test("SCRAM-SHA-256 and SCRAM-SHA-1 complete against the libsasl2 client", arguments: ["SCRAM-SHA-256", "SCRAM-SHA-1"])
+    @Test(
+        "SCRAM-SHA-256 and SCRAM-SHA-1 complete against the libsasl2 client",
+        arguments: ["SCRAM-SHA-256", "SCRAM-SHA-1"])
     func scram(mechanism: String) throws {
         let db = try Self.populated()
         defer { db.remove() }
@@ -141,7 +148,9 @@ import Testing
         let (chosen, initial) = try client.start(serverMechanisms: ["PLAIN"])
         #expect(chosen == "PLAIN")
         #expect(initial == Array("alice\0proxy\0proxy-pass"))
-        #expect(try session.start(mechanism: chosen, initialResponse: initial) == .success(AuthResult(authenticationID: "proxy", authorizationID: "alice")))
+        #expect(
+            try session.start(mechanism: chosen, initialResponse: initial)
+                == .success(AuthResult(authenticationID: "proxy", authorizationID: "alice")))
     }
 
     @Test(
@@ -180,7 +189,9 @@ import Testing
         _ = try session.start(mechanism: "LOGIN", initialResponse: nil)
         session.cancel()
         #expect(throws: AuthError.self) { try session.step(Array("bob")) }
-        #expect(try session.start(mechanism: "PLAIN", initialResponse: Array("\0bob\0secret")) == .success(AuthResult(authenticationID: "bob", authorizationID: "bob")))
+        #expect(
+            try session.start(mechanism: "PLAIN", initialResponse: Array("\0bob\0secret"))
+                == .success(AuthResult(authenticationID: "bob", authorizationID: "bob")))
     }
 
     @Test("mechanisms are what the plugins and the config allow, in the config's order")
@@ -188,7 +199,10 @@ import Testing
         let db = try Self.populated()
         defer { db.remove() }
         #expect(try db.session().mechanisms() == ["PLAIN", "LOGIN", "SCRAM-SHA-1", "SCRAM-SHA-256"])
-        #expect(try db.session(mechanisms: ["scram-sha-256", "NO-SUCH-MECH", "PLAIN"]).mechanisms() == ["SCRAM-SHA-256", "PLAIN"])
+        #expect(
+            try db.session(mechanisms: ["scram-sha-256", "NO-SUCH-MECH", "PLAIN"]).mechanisms() == [
+                "SCRAM-SHA-256", "PLAIN",
+            ])
         let session = try db.session(mechanisms: ["SCRAM-SHA-256", "CRAM-MD5"])
         let error = #expect(throws: AuthError.self) { try session.start(mechanism: "PLAIN", initialResponse: nil) }
         #expect(error?.code == .noMechanism)
@@ -203,7 +217,9 @@ import Testing
         let session = try db.session(allowPlaintext: false)
         #expect(session.mechanisms() == ["SCRAM-SHA-1", "SCRAM-SHA-256"])
         #expect(!session.plaintextPermitted)
-        let plain = #expect(throws: AuthError.self) { try session.start(mechanism: "PLAIN", initialResponse: Array("\0bob\0secret")) }
+        let plain = #expect(throws: AuthError.self) {
+            try session.start(mechanism: "PLAIN", initialResponse: Array("\0bob\0secret"))
+        }
         #expect(plain?.code == .encrypt)
         let login = #expect(throws: AuthError.self) { try session.checkPassword(user: "bob", password: "secret") }
         #expect(login?.code == .encrypt)
@@ -245,7 +261,8 @@ import Testing
         let session = try SASLServerSession(config: config, serverFQDN: "imap.test")
         #expect(throws: AuthError.self) { try session.checkPassword(user: "bob", password: "secret") }
         let error = #expect(throws: AuthError.self) {
-            try SASLDatabase(path: "/nonexistent-murder-folder/sasldb2").setPassword(user: "bob", password: "x", create: true)
+            try SASLDatabase(path: "/nonexistent-murder-folder/sasldb2").setPassword(
+                user: "bob", password: "x", create: true)
         }
         #expect(error?.message.contains("/nonexistent-murder-folder/sasldb2") == true)
     }
