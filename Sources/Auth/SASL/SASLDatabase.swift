@@ -1,5 +1,11 @@
 import CMurderSystem
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A Cyrus sasldb (Berkeley DB) file: adds, changes and deletes users' passwords the way
 /// `saslpasswd2` does, so Cyrus's tools and this node read the same file.
 ///
@@ -35,8 +41,9 @@ public struct SASLDatabase: Sendable, Hashable {
                 code: .badParameter,
                 message: "the password must be 1 to \(Self.maximumCredentialLength) bytes without NUL")
         }
+        if !create { try requireFile() }
         let connection = try open()
-        let exists = try Self.exists(user, on: connection)
+        let exists = try exists(user, on: connection)
         if create, exists { throw AuthError(code: .userExists, message: "user \(user) already exists") }
         if !create, !exists { throw AuthError(code: .noSuchUser, message: "no user \(user) in \(path)") }
         let result = password.withCString { pass in
@@ -49,8 +56,9 @@ public struct SASLDatabase: Sendable, Hashable {
     /// Deletes `user`'s secrets (`saslpasswd2 -d`); `.noSuchUser` when there are none.
     public func delete(user: String) throws(AuthError) {
         try checkUser(user)
+        try requireFile()
         let connection = try open()
-        guard try Self.exists(user, on: connection) else {
+        guard try exists(user, on: connection) else {
             throw AuthError(code: .noSuchUser, message: "no user \(user) in \(path)")
         }
         let result = mc_sys_sasl_server_setpass(connection.handle, user, nil, 0, Int32(MC_SYS_SASL_SET_DISABLE))
@@ -60,7 +68,7 @@ public struct SASLDatabase: Sendable, Hashable {
     /// Whether `user` has a password here; false also when the file cannot be read.
     public func contains(user: String) -> Bool {
         guard (try? checkUser(user)) != nil, let connection = try? open() else { return false }
-        return (try? Self.exists(user, on: connection)) ?? false
+        return (try? exists(user, on: connection)) ?? false
     }
 
     // MARK: - Internals
@@ -73,24 +81,33 @@ public struct SASLDatabase: Sendable, Hashable {
         }
     }
 
+    /// Changing or deleting needs an existing file: a wrong path must not read as "no such user".
+    private func requireFile() throws(AuthError) {
+        guard access(path, F_OK) == 0 else {
+            throw AuthError(code: .unavailable, message: "no sasldb at \(path)", detail: "access: errno \(errno)")
+        }
+    }
+
     private func open() throws(AuthError) -> SASLServerConnection {
         try SASLServerConnection(
             service: "murder", serverFQDN: realm ?? SASLLibrary.hostName, realm: realm, localIP: nil, remoteIP: nil,
             sasldbPath: path, mechanisms: nil, logSink: nil)
     }
 
-    private static func exists(_ user: String, on connection: SASLServerConnection) throws(AuthError) -> Bool {
+    private func exists(_ user: String, on connection: SASLServerConnection) throws(AuthError) -> Bool {
         let result = mc_sys_sasl_server_user_exists(connection.handle, user)
         switch Int(result) {
         case MC_SYS_SASL_OK: return true
         case MC_SYS_SASL_NOUSER: return false
-        default: throw connection.error(result)
+        default: throw databaseError(result, connection, verb: "read")
         }
     }
 
-    private func databaseError(_ result: Int32, _ connection: SASLServerConnection) -> AuthError {
+    private func databaseError(_ result: Int32, _ connection: SASLServerConnection, verb: String = "update")
+        -> AuthError
+    {
         var error = connection.error(result)
-        error.message = "cannot update the sasldb \(path): check that its folder exists and is writable"
+        error.message = "cannot \(verb) the sasldb \(path): check that its folder exists and is writable"
         return error
     }
 }

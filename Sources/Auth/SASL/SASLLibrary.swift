@@ -54,7 +54,7 @@ enum SASLLibrary {
         _ strings: [String?], _ body: ([UnsafePointer<CChar>?]) throws(AuthError) -> R
     ) throws(AuthError) -> R {
         let copies = strings.map { $0.flatMap { strdup($0) } }
-        defer { copies.forEach { free($0) } }
+        defer { for copy in copies { free(copy) } }
         for (original, copy) in zip(strings, copies) where original != nil && copy == nil {
             throw AuthError(code: .unavailable, detail: "out of memory")
         }

@@ -15,7 +15,8 @@ final class SASLServerConnection {
         let mechList = mechanisms.map { $0.joined(separator: " ") }
         let context = logSink.map { Unmanaged.passUnretained($0).toOpaque() }
         var handle: OpaquePointer?
-        let result = try SASLLibrary.withCStrings([service, serverFQDN, realm, localIP, remoteIP, sasldbPath, mechList]) {
+        let result = try SASLLibrary.withCStrings([service, serverFQDN, realm, localIP, remoteIP, sasldbPath, mechList])
+        {
             (c) throws(AuthError) -> Int32 in
             var options = mc_sys_sasl_server_options(
                 service: c[0], server_fqdn: c[1], user_realm: c[2], local_ip: c[3], remote_ip: c[4],

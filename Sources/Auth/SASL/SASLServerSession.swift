@@ -30,7 +30,11 @@ public final class SASLServerSession {
     /// Who the session acts as, once authenticated.
     public private(set) var identity: Identity?
 
-    private enum State { case idle, exchanging(challenges: Int), failed, authenticated }
+    private enum State {
+        case idle
+        case exchanging(challenges: Int)
+        case failed, authenticated
+    }
     private var state = State.idle
     private let connection: SASLServerConnection
 

@@ -17,7 +17,9 @@ public actor LoginThrottle {
         /// The most addresses tracked at once.
         public var maximumAddresses: Int
 
-        public init(delay: Duration = .seconds(1), decayInterval: Duration = .seconds(60), maximumAddresses: Int = 10_000) {
+        public init(
+            delay: Duration = .seconds(1), decayInterval: Duration = .seconds(60), maximumAddresses: Int = 10_000
+        ) {
             self.delay = delay
             self.decayInterval = decayInterval
             self.maximumAddresses = max(1, maximumAddresses)
