@@ -189,7 +189,8 @@ public final class IMAPSession {
     func mechanisms() -> [String] {
         (try? SASLServerSession(
             config: ctx.sasl, serviceName: "imap", serverFQDN: ctx.settings.saslServerName,
-            localIP: Self.saslAddress(conn.localAddress), remoteIP: Self.saslAddress(conn.remoteAddress)
+            localIP: Self.saslAddress(conn.localAddress), remoteIP: Self.saslAddress(conn.remoteAddress),
+            proxyPolicy: ctx.proxyPolicy
         ).mechanisms()) ?? []
     }
 

@@ -8,7 +8,7 @@ import Spool
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Operator commands: users, reconstruct.",
-        subcommands: [Reconstruct.self]
+        subcommands: [AdminUserCommand.self, Reconstruct.self]
     )
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Node
 import Auth
 
 #if canImport(Glibc)
@@ -20,16 +21,36 @@ struct AdminUserCommand: ParsableCommand {
         subcommands: [Add.self, Passwd.self, Del.self]
     )
 
-    /// Where the users live. Later taken from `-c node.toml` ([auth] sasldb_path, realm); until
-    /// then given on the command line.
+    /// Where the users live: the node's config (`[auth] sasldb`, `realm`), or a sasldb given
+    /// directly.
     struct DatabaseOptions: ParsableArguments {
-        @Option(help: "The sasldb file (created when missing).")
-        var sasldb: String
+        @Option(name: .shortAndLong, help: "The node's config file; its [auth] sasldb and realm are used.")
+        var config: String?
+
+        @Option(help: "The sasldb file (created when missing); overrides the config's.")
+        var sasldb: String?
 
         @Option(help: "The realm users are stored under (default: this host's name, as saslpasswd2 without -u).")
         var realm: String?
 
-        var database: SASLDatabase { SASLDatabase(path: sasldb, realm: realm) }
+        var database: SASLDatabase {
+            get throws {
+                var path = sasldb
+                var realm = realm
+                if let config {
+                    let cfg: NodeConfig
+                    do {
+                        cfg = try NodeConfig.load(path: config)
+                    } catch {
+                        throw ValidationError("\(error)")
+                    }
+                    path = path ?? cfg.auth.sasldb
+                    if realm == nil && !cfg.auth.realm.isEmpty { realm = cfg.auth.realm }
+                }
+                guard let path else { throw ValidationError("give -c node.toml or --sasldb PATH") }
+                return SASLDatabase(path: path, realm: realm)
+            }
+        }
     }
 
     /// Where the new password comes from: --password, --password-file, or standard input.
@@ -71,7 +92,7 @@ struct AdminUserCommand: ParsableCommand {
             try AdminUserCommand.perform("add \(user)") {
                 try database.database.setPassword(user: user, password: try password.read(), create: true)
             }
-            print("added \(user) to \(database.sasldb)")
+            print("added \(user) to \((try? database.database.path) ?? "the sasldb")")
         }
     }
 
@@ -87,7 +108,7 @@ struct AdminUserCommand: ParsableCommand {
             try AdminUserCommand.perform("change the password of \(user)") {
                 try database.database.setPassword(user: user, password: try password.read(), create: false)
             }
-            print("changed the password of \(user) in \(database.sasldb)")
+            print("changed the password of \(user) in \((try? database.database.path) ?? "the sasldb")")
         }
     }
 
@@ -100,7 +121,7 @@ struct AdminUserCommand: ParsableCommand {
 
         func run() throws {
             try AdminUserCommand.perform("delete \(user)") { try database.database.delete(user: user) }
-            print("deleted \(user) from \(database.sasldb)")
+            print("deleted \(user) from \((try? database.database.path) ?? "the sasldb")")
         }
     }
 
