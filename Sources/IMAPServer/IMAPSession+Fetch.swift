@@ -31,7 +31,7 @@ extension IMAPSession {
             return out
         }
         let count = UInt32(view.count)
-        guard count > 0 || set.isSavedResult else { return nil }
+        guard count > 0 else { return [] }
         var out: [(Int, UInt32)] = []
         for range in set.normalized(max: count) {
             guard range.upperBound <= count, range.lowerBound >= 1 else { return nil }
@@ -83,7 +83,6 @@ extension IMAPSession {
             if !unseen.isEmpty, let result = try? ctx.spool.store(view.record.name, uids: unseen, .add, ["\\Seen"], user: user) {
                 for rec in result.updated { view.messages[rec.uid] = rec }
                 if !attributes.contains(.flags) { attributes.append(.flags) }
-                view.modSeq = max(view.modSeq, result.updated.map(\.modSeq).max() ?? 0)
             }
         }
         for (seq, messageUID) in targets {
