@@ -35,7 +35,8 @@ extension Spool {
     ///   files are removed.
     public func append(_ mailbox: String, _ items: [AppendItem], user: String?) throws(SpoolError) -> AppendResult {
         let (store, record) = try locate(mailbox)
-        for item in items where item.staged.ownerKey != store.key || item.staged.guid.isEmpty {
+        if items.contains(where: { $0.staged.ownerKey != store.key || $0.staged.guid.isEmpty }) {
+            for item in items { item.staged.discard() }
             throw SpoolError(.io, "message was not staged for \(mailbox) or not finished")
         }
         let folder = store.mailboxFolder(record.uniqueID)
