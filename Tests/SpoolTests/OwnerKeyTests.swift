@@ -38,6 +38,16 @@ import Testing
         #expect(Spool.owner(of: key + ".INBOX-child") == key)
     }
 
+    @Test("the owning user of a user's owner key", arguments: ["alice", "alice.smith", "alice@example.com", "a.b@ex.org"])
+    func ownerUser(user: String) {
+        #expect(Spool.ownerUser(Spool.userOwnerKey(user)) == user)
+    }
+
+    @Test("shared owners have no owning user", arguments: ["shared", "example.com!news", "user", "user."])
+    func sharedOwnerUser(key: String) {
+        #expect(Spool.ownerUser(key) == nil)
+    }
+
     @Test(
         "folder name round trip with odd characters",
         arguments: [
