@@ -2,6 +2,7 @@ import CMurderSystem
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 
 /// What start-up recovery or `murder admin reconstruct` found and did.
 public struct ReconstructReport: Sendable, CustomStringConvertible {
@@ -42,6 +43,12 @@ extension Spool {
     public func reconstruct(owner key: String) throws(SpoolError) -> ReconstructReport {
         let folder = ownerFolder(key)
         guard FileIO.exists(folder) else { throw SpoolError(.nonexistent, "no owner \(key) in this spool") }
+        // An index deleted under a running spool: the open store still reads the deleted file,
+        // so close it and start a new index.
+        if !FileIO.exists(folder + "/index.sqlite"), let stale = owners.withLock({ $0.removeValue(forKey: key) }) {
+            try? stale.db.close()
+            catalog.withLock { cat in cat = cat.filter { $0.value.owner != key } }
+        }
         let store: OwnerStore
         do {
             store = try openOwner(key)
@@ -53,8 +60,7 @@ extension Spool {
             store = try openOwner(key)
         }
         let report = try reconcile(store, adopt: true)
-        let names = (try? store.db.read { db in try String.fetchAll(db, sql: "SELECT name FROM mailbox") }) ?? []
-        refreshCatalog(store, names)
+        reloadCatalog(store)
         return report
     }
 
