@@ -148,6 +148,7 @@ extension Spool {
         var uidNext = UInt32(truncatingIfNeeded: row["uidnext"] as Int64)
         var modseq = UInt64(row["highestmodseq"] as Int64)
         var removed = false
+        var adopted = 0
         for (uid, path) in files.sorted(by: { $0.key < $1.key }) where indexed[uid] == nil && !tombstones.contains(uid) {
             if adopt, let bytes = try? FileIO.read(path) {
                 modseq += 1
@@ -159,8 +160,8 @@ extension Spool {
                         """,
                     arguments: [id, Int64(uid), Int64(modseq), date, Int64(bytes.count), Self.sha1Hex(bytes), date]
                 )
-                uidNext = max(uidNext, uid + 1)
-                report.filesAdopted += 1
+                uidNext = max(uidNext, uid &+ 1)
+                adopted += 1
             } else {
                 FileIO.remove(path)
                 removed = true
@@ -174,7 +175,8 @@ extension Spool {
             logger.error("\(missing.count) messages of \(name) have no file; expunging their entries")
             report.missingFiles += missing.count
         }
-        report.messages += indexed.count - missing.count + report.filesAdopted
+        report.filesAdopted += adopted
+        report.messages += indexed.count - missing.count + adopted
         if let maxUID = indexed.keys.max(), maxUID >= uidNext { uidNext = maxUID + 1 }
         try db.execute(
             sql: "UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = ?",
