@@ -143,7 +143,8 @@ extension Spool {
         )
         var files: [UInt32: String] = [:]
         for file in FileIO.list(folder) where file.hasSuffix(".eml") {
-            if let uid = UInt32(file.dropLast(4)), uid > 0 { files[uid] = folder + "/" + file }
+            // UID 4294967295 could never be followed by a UIDNEXT: such a file is left alone.
+            if let uid = UInt32(file.dropLast(4)), uid > 0, uid < UInt32.max { files[uid] = folder + "/" + file }
         }
         var uidNext = UInt32(truncatingIfNeeded: row["uidnext"] as Int64)
         var modseq = UInt64(row["highestmodseq"] as Int64)
@@ -160,7 +161,7 @@ extension Spool {
                         """,
                     arguments: [id, Int64(uid), Int64(modseq), date, Int64(bytes.count), Self.sha1Hex(bytes), date]
                 )
-                uidNext = max(uidNext, uid &+ 1)
+                uidNext = max(uidNext, uid + 1)
                 adopted += 1
             } else {
                 FileIO.remove(path)

@@ -154,6 +154,8 @@ import Testing
             let report = try spool.reconstruct(owner: "user.alice")
             #expect(report.foldersAdopted == 1)
             #expect(report.filesAdopted == 2)
+            #expect(report.mailboxes == 2)
+            #expect(report.messages == 2)
             let found = try #require(spool.mailbox(named: "user.alice.Found"))
             #expect(found.uniqueID == uniqueID)
             #expect(found.uidNext == 3)
@@ -174,6 +176,23 @@ import Testing
             #expect(report.foldersAdopted == 0)
             #expect(spool.mailbox(named: "user.bob.Stolen") == nil)
             #expect(!FileIO.exists(folder))
+        }
+    }
+
+    @Test("files whose names are not usable UIDs are neither adopted nor fatal")
+    func oddFileNames() async throws {
+        try await withSpool { spool, root in
+            let record = try spool.createMailbox("user.alice", acl: "")
+            let folder = root + "/owners/user.alice/mbox/\(record.uniqueID)"
+            for name in ["4294967295.eml", "4294967296.eml", "0.eml", "x.eml", "-1.eml", "notes.txt"] {
+                try writeFile(folder + "/" + name, "junk")
+            }
+            for _ in 0..<2 {
+                let report = try spool.reconstruct(owner: "user.alice")
+                #expect(report.filesAdopted == 0)
+            }
+            #expect(spool.mailbox(named: "user.alice")?.uidNext == 1)
+            #expect(try appendText(spool, "user.alice", sampleMessage(1)) == 1)
         }
     }
 
