@@ -2,6 +2,7 @@ import CMurderSystem
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 
 /// What start-up recovery or `murder admin reconstruct` found and did.
 public struct ReconstructReport: Sendable, CustomStringConvertible {
@@ -42,6 +43,12 @@ extension Spool {
     public func reconstruct(owner key: String) throws(SpoolError) -> ReconstructReport {
         let folder = ownerFolder(key)
         guard FileIO.exists(folder) else { throw SpoolError(.nonexistent, "no owner \(key) in this spool") }
+        // An index deleted under a running spool: the open store still reads the deleted file,
+        // so close it and start a new index.
+        if !FileIO.exists(folder + "/index.sqlite"), let stale = owners.withLock({ $0.removeValue(forKey: key) }) {
+            try? stale.db.close()
+            catalog.withLock { cat in cat = cat.filter { $0.value.owner != key } }
+        }
         let store: OwnerStore
         do {
             store = try openOwner(key)
@@ -53,8 +60,7 @@ extension Spool {
             store = try openOwner(key)
         }
         let report = try reconcile(store, adopt: true)
-        let names = (try? store.db.read { db in try String.fetchAll(db, sql: "SELECT name FROM mailbox") }) ?? []
-        refreshCatalog(store, names)
+        reloadCatalog(store)
         return report
     }
 
@@ -137,11 +143,13 @@ extension Spool {
         )
         var files: [UInt32: String] = [:]
         for file in FileIO.list(folder) where file.hasSuffix(".eml") {
-            if let uid = UInt32(file.dropLast(4)), uid > 0 { files[uid] = folder + "/" + file }
+            // UID 4294967295 could never be followed by a UIDNEXT: such a file is left alone.
+            if let uid = UInt32(file.dropLast(4)), uid > 0, uid < UInt32.max { files[uid] = folder + "/" + file }
         }
         var uidNext = UInt32(truncatingIfNeeded: row["uidnext"] as Int64)
         var modseq = UInt64(row["highestmodseq"] as Int64)
         var removed = false
+        var adopted = 0
         for (uid, path) in files.sorted(by: { $0.key < $1.key }) where indexed[uid] == nil && !tombstones.contains(uid) {
             if adopt, let bytes = try? FileIO.read(path) {
                 modseq += 1
@@ -154,7 +162,7 @@ extension Spool {
                     arguments: [id, Int64(uid), Int64(modseq), date, Int64(bytes.count), Self.sha1Hex(bytes), date]
                 )
                 uidNext = max(uidNext, uid + 1)
-                report.filesAdopted += 1
+                adopted += 1
             } else {
                 FileIO.remove(path)
                 removed = true
@@ -168,7 +176,8 @@ extension Spool {
             logger.error("\(missing.count) messages of \(name) have no file; expunging their entries")
             report.missingFiles += missing.count
         }
-        report.messages += indexed.count - missing.count + report.filesAdopted
+        report.filesAdopted += adopted
+        report.messages += indexed.count - missing.count + adopted
         if let maxUID = indexed.keys.max(), maxUID >= uidNext { uidNext = maxUID + 1 }
         try db.execute(
             sql: "UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = ?",

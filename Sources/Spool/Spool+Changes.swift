@@ -23,6 +23,8 @@ extension Spool {
                 var messages = try Row.fetchAll(
                     db, sql: "SELECT * FROM message WHERE mailbox = ? ORDER BY uid", arguments: [id]
                 ).map(MessageRecord.init(row:)).filter { wanted.contains($0.uid) }
+                // The owner's \Seen is in the stored flags; another user's change must keep it.
+                let ownerSeen = Set(messages.filter { $0.flags.contains("\\Seen") }.map(\.uid))
                 if !ownSeen, let user { try mergeSeen(db, id, user, &messages) }
                 var result = StoreResult(updated: [], modified: [])
                 for var m in messages {
@@ -44,7 +46,10 @@ extension Spool {
                             )
                         }
                     }
-                    let stored = ownSeen ? new : new.filter { $0 != "\\Seen" }
+                    let stored =
+                        ownSeen
+                        ? new
+                        : FlagSet.canonical(new.filter { $0 != "\\Seen" } + (ownerSeen.contains(m.uid) ? ["\\Seen"] : []))
                     try db.execute(
                         sql: "UPDATE message SET flags = ?, modseq = ? WHERE mailbox = ? AND uid = ?",
                         arguments: [stored.joined(separator: " "), Int64(modseq), id, Int64(m.uid)]

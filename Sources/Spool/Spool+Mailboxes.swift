@@ -113,16 +113,29 @@ extension Spool {
         throws(SpoolError)
     {
         let rows: [Row]
+        let seenRows: [Row]
+        let metadataRows: [Row]
         do {
-            rows = try store.db.read { db in
-                try Row.fetchAll(
-                    db, sql: "SELECT m.* FROM message m JOIN mailbox b ON m.mailbox = b.id WHERE b.name = ?",
-                    arguments: [record.name]
+            (rows, seenRows, metadataRows) = try store.db.read { db in
+                guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM mailbox WHERE name = ?", arguments: [record.name])
+                else { throw SpoolError(.nonexistent, "mailbox does not exist") }
+                return (
+                    try Row.fetchAll(db, sql: "SELECT * FROM message WHERE mailbox = ?", arguments: [id]),
+                    try Row.fetchAll(db, sql: "SELECT user, uid FROM seen WHERE mailbox = ?", arguments: [id]),
+                    try Row.fetchAll(
+                        db, sql: "SELECT user, entry, value FROM metadata WHERE mailbox = ?", arguments: [record.name]
+                    )
                 )
             }
         } catch {
-            throw SpoolError(.io, "cannot read \(record.name)", cause: error)
+            throw Self.spoolError(error, "cannot read \(record.name)")
         }
+        // \Seen lives in the flags for the owning user and in the seen table for everyone else;
+        // the owning user changes with the owner.
+        var seenBy: [Int64: Set<String>] = [:]
+        for row in seenRows { seenBy[row["uid"], default: []].insert(row["user"]) }
+        let fromUser = Self.ownerUser(store.key)
+        let toUser = Self.ownerUser(target.key)
         let folder = target.mailboxFolder(record.uniqueID)
         try FileIO.makeDirectories(folder)
         for row in rows {
@@ -146,15 +159,34 @@ extension Spool {
                 )
                 let id = db.lastInsertedRowID
                 for row in rows {
+                    let uid: Int64 = row["uid"]
+                    var flags = (row["flags"] as String).split(separator: " ").map(String.init)
+                    var users = seenBy[uid] ?? []
+                    if let fromUser, flags.contains("\\Seen") {
+                        users.insert(fromUser)
+                        flags.removeAll { $0 == "\\Seen" }
+                    }
+                    if let toUser, users.remove(toUser) != nil { flags = FlagSet.canonical(flags + ["\\Seen"]) }
                     try db.execute(
                         sql: """
                             INSERT INTO message (mailbox, uid, modseq, flags, internaldate, zone, size, guid, savedate)
                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """,
                         arguments: [
-                            id, row["uid"], row["modseq"], row["flags"], row["internaldate"], row["zone"], row["size"],
-                            row["guid"], row["savedate"],
+                            id, uid, row["modseq"], flags.joined(separator: " "), row["internaldate"], row["zone"],
+                            row["size"], row["guid"], row["savedate"],
                         ]
+                    )
+                    for user in users.sorted() {
+                        try db.execute(
+                            sql: "INSERT INTO seen (mailbox, user, uid) VALUES (?, ?, ?)", arguments: [id, user, uid]
+                        )
+                    }
+                }
+                for row in metadataRows {
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO metadata (mailbox, user, entry, value) VALUES (?, ?, ?, ?)",
+                        arguments: [newName, row["user"], row["entry"], row["value"]]
                     )
                 }
             }
@@ -167,6 +199,7 @@ extension Spool {
         do {
             try store.db.write { db in
                 try db.execute(sql: "DELETE FROM mailbox WHERE name = ?", arguments: [record.name])
+                try db.execute(sql: "DELETE FROM metadata WHERE mailbox = ?", arguments: [record.name])
             }
         } catch {
             throw SpoolError(.io, "cannot remove \(record.name) after moving it", cause: error)

@@ -12,6 +12,15 @@ extension Spool {
         return "user." + user.replacingOccurrences(of: ".", with: "^")
     }
 
+    /// The user whose \Seen an owner's message flags hold, the inverse of ``userOwnerKey(_:)``
+    /// (`user.al^ice` → `al.ice`, `example.com!user.bob` → `bob@example.com`); nil for shared owners.
+    static func ownerUser(_ key: String) -> String? {
+        let (domain, local) = splitDomain(key)
+        guard local.hasPrefix("user."), local.count > 5 else { return nil }
+        let id = local.dropFirst(5).replacingOccurrences(of: "^", with: ".")
+        return domain.map { id + "@" + $0 } ?? id
+    }
+
     /// Whether `user`'s \Seen lives in the message flags (their own mailbox) or in the
     /// per-user seen table (anyone else's, and shared mailboxes).
     func seenInFlags(_ user: String?, _ record: MailboxRecord) -> Bool {
@@ -35,7 +44,8 @@ extension Spool {
     ///   files are removed.
     public func append(_ mailbox: String, _ items: [AppendItem], user: String?) throws(SpoolError) -> AppendResult {
         let (store, record) = try locate(mailbox)
-        for item in items where item.staged.ownerKey != store.key || item.staged.guid.isEmpty {
+        if items.contains(where: { $0.staged.ownerKey != store.key || $0.staged.guid.isEmpty }) {
+            for item in items { item.staged.discard() }
             throw SpoolError(.io, "message was not staged for \(mailbox) or not finished")
         }
         let folder = store.mailboxFolder(record.uniqueID)

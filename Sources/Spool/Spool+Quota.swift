@@ -133,11 +133,19 @@ extension Spool {
                     db, sql: "SELECT entry, value FROM metadata WHERE mailbox = ? AND user = ? ORDER BY entry",
                     arguments: [mailbox, user ?? ""]
                 ).map { ($0["entry"] as String, [UInt8]($0["value"] as Data)) }
-                    .filter { e in entries.isEmpty || entries.contains { e.0.lowercased() == $0.lowercased() } }
+                    .filter { e in entries.isEmpty || entries.contains { Self.entry(e.0, isUnder: $0) } }
             }
         } catch {
             throw Self.spoolError(error, "cannot read metadata of \(mailbox)")
         }
+    }
+
+    /// Whether `entry` is `prefix` or one of its descendants (`/shared/a/b` under `/shared/a`,
+    /// not `/shared/ab`), compared case-insensitively.
+    static func entry(_ entry: String, isUnder prefix: String) -> Bool {
+        let e = entry.lowercased()
+        let p = prefix.lowercased()
+        return e == p || e.hasPrefix(p.hasSuffix("/") ? p : p + "/")
     }
 
     /// Sets (value) or removes (nil) entries atomically.

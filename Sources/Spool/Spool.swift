@@ -38,8 +38,16 @@ public final class Spool: Sendable {
         try FileIO.makeDirectories(root + "/owners")
         for dir in FileIO.list(root + "/owners").sorted() {
             guard let key = Self.ownerKey(folder: dir) else { continue }
+            // Without its index an owner's folders would all look uncommitted and recovery
+            // would remove them: rebuild the index from the files instead.
+            guard FileIO.exists(ownerFolder(key) + "/index.sqlite") else {
+                logger.error("index of \(key) is missing, rebuilding it from the message files")
+                _ = try reconstruct(owner: key)
+                continue
+            }
             let store = try openOwner(key)
             try recover(store)
+            reloadCatalog(store)
         }
     }
 
@@ -148,6 +156,13 @@ public final class Spool: Sendable {
             for name in names { cat[name] = nil }
             for r in rows { cat[r.name] = r }
         }
+    }
+
+    /// Replaces the catalog entries of an owner with what its index holds.
+    func reloadCatalog(_ store: OwnerStore) {
+        let names = (try? store.db.read { db in try String.fetchAll(db, sql: "SELECT name FROM mailbox") }) ?? []
+        catalog.withLock { cat in cat = cat.filter { $0.value.owner != store.key } }
+        refreshCatalog(store, names)
     }
 
     // MARK: Notifications
