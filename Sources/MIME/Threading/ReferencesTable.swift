@@ -26,14 +26,16 @@ struct ReferencesTable {
         return containers.count - 1
     }
 
-    /// Whether `a` is `b` or one of `b`'s ancestors (so linking b → a would loop).
+    /// Whether `a` is `b` or one of `b`'s ancestors (so linking b → a would loop). Searched
+    /// downwards from `a`: a container being linked is usually new and childless, which keeps
+    /// a long reply chain linear where walking up from `b` would be quadratic.
     func isAncestor(_ a: Int, of b: Int) -> Bool {
-        var cur: Int? = b
-        var steps = 0
-        while let c = cur, steps <= containers.count {
-            if c == a { return true }
-            cur = containers[c].parent
-            steps += 1
+        var stack = [a]
+        var seen = 0
+        while let c = stack.popLast(), seen <= containers.count {
+            if c == b { return true }
+            seen += 1
+            stack += containers[c].children
         }
         return false
     }
