@@ -88,3 +88,17 @@ import Testing
         #expect(m.bodyContains(Self.bytes("ABC")))
     }
 }
+
+@Suite struct SearchTextBulkTests {
+    @Test("one folded needle over many messages finds exactly the matching ones")
+    func many() {
+        let needle = SearchText.Needle(Array("NEEDLE-ä".utf8))
+        var hits = 0
+        for i in 0..<2000 {
+            let word = i % 100 == 0 ? "needle-Ä" : "haystack"
+            let m = Fixtures.message("Subject: message \(i)\nFrom: a@b.example\n\nSome text with a \(word) in it.\n")
+            if m.textContains(needle) { hits += 1 }
+        }
+        #expect(hits == 20)
+    }
+}
