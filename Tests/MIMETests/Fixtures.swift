@@ -1,3 +1,4 @@
+import IMAPWire
 import MIME
 
 /// Messages written with `\n` line ends in the source and turned into CRLF.
@@ -13,8 +14,6 @@ enum Fixtures {
 
     static func message(_ s: String) -> MIMEMessage { MIMEMessage(crlf(s)) }
 }
-
-import IMAPWire
 
 extension Fixtures {
     static func encoded(_ b: BodyStructure) -> String {

@@ -88,6 +88,7 @@ struct Header: Sendable {
     static func unfold(_ bytes: [UInt8], _ from: Int, _ to: Int, limit: Int) -> [UInt8] {
         var out: [UInt8] = []
         for b in bytes[from..<to] where b != 0x0D && b != 0x0A {
+            if out.isEmpty && (b == 0x20 || b == 0x09) { continue }
             if out.count >= limit { break }
             out.append(b)
         }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Case-insensitive substring matching for SEARCH: both sides are folded with Unicode
@@ -58,9 +58,15 @@ public enum SearchText {
             let len: Int
             var cp: UInt32
             switch c {
-            case 0xC2...0xDF: len = 2; cp = UInt32(c & 0x1F)
-            case 0xE0...0xEF: len = 3; cp = UInt32(c & 0x0F)
-            case 0xF0...0xF4: len = 4; cp = UInt32(c & 0x07)
+            case 0xC2...0xDF:
+                len = 2
+                cp = UInt32(c & 0x1F)
+            case 0xE0...0xEF:
+                len = 3
+                cp = UInt32(c & 0x0F)
+            case 0xF0...0xF4:
+                len = 4
+                cp = UInt32(c & 0x07)
             default:
                 out.append(c)
                 i += 1

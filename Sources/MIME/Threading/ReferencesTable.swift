@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import IMAPWire
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The containers of the REFERENCES algorithm (RFC 5256 §3, steps 1–6), kept in an array and
 /// linked by index so that no cycle can leak or overflow the stack.
@@ -139,7 +140,8 @@ struct ReferencesTable {
 
         // Step 5: gather roots that share a base subject.
         func subject(_ c: Int) -> (key: [UInt8], reply: Bool)? {
-            let m = containers[c].message ?? sortedChildren(containers[c].children).first.flatMap { containers[$0].message }
+            let m =
+                containers[c].message ?? sortedChildren(containers[c].children).first.flatMap { containers[$0].message }
             guard let m, !m.baseSubject.isEmpty else { return nil }
             return (SearchText.fold(m.baseSubject.utf8), m.isReplyOrForward)
         }

@@ -16,7 +16,8 @@ import Testing
         #expect(DateParser.parse(Array(value.utf8))?.timeIntervalSince1970 == Double(epoch))
     }
 
-    @Test("unreadable dates are nil", arguments: ["", "yesterday", "32 Jan 2020", "1 Foo 2020 10:00", "1 Jan 2020 25:00"])
+    @Test(
+        "unreadable dates are nil", arguments: ["", "yesterday", "32 Jan 2020", "1 Foo 2020 10:00", "1 Jan 2020 25:00"])
     func invalid(value: String) {
         #expect(DateParser.parse(Array(value.utf8)) == nil)
     }
