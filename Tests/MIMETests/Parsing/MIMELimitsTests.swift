@@ -26,7 +26,8 @@ import Testing
         let to = (0..<500).map { "u\($0)@x.example" }.joined(separator: ", ")
         let refs = (0..<500).map { "<r\($0)@x>" }.joined(separator: " ")
         let m = MIMEMessage(
-            Fixtures.crlf("To: \(to)\nReferences: \(refs)\n\n"), limits: MIMELimits(maxAddresses: 20, maxReferences: 30))
+            Fixtures.crlf("To: \(to)\nReferences: \(refs)\n\n"), limits: MIMELimits(maxAddresses: 20, maxReferences: 30)
+        )
         #expect(m.envelope.to.count == 20)
         #expect(m.references.count == 30)
     }
