@@ -59,9 +59,15 @@ extension MIMEMessage {
             return textPartContains(inner, needle, &buffer)
         case .leaf:
             guard part.isText else { return false }
-            let decoded = decodedBody(part) ?? Array(bytes[part.body])
             buffer.removeAll(keepingCapacity: true)
-            SearchText.fold(Charset.toUTF8(decoded, charset: part.charset), into: &buffer)
+            let charset = part.charset.flatMap { Charset(name: $0) }
+            if part.isIdentityEncoding, charset == nil || charset == .utf8 || charset == .usASCII {
+                // The common case: fold straight from the message bytes, no copies.
+                SearchText.fold(bytes[part.body], into: &buffer)
+            } else {
+                let decoded = decodedBody(part) ?? Array(bytes[part.body])
+                SearchText.fold(charset?.toUTF8(decoded) ?? decoded, into: &buffer)
+            }
             return SearchText.contains(folded: buffer, needle.folded)
         }
     }

@@ -18,7 +18,7 @@ extension MIMEMessage {
     /// - SeeAlso: [RFC 9051 §6.4.5](https://www.rfc-editor.org/rfc/rfc9051#section-6.4.5)
     public func section(_ s: SectionSpecifier) -> [UInt8]? {
         guard let part = resolve(s.part) else { return nil }
-        guard let text = s.text else { return Array(bytes[part.body]) }
+        guard let text = s.text else { return s.part.isEmpty ? bytes : Array(bytes[part.body]) }
         if text == .mime {
             guard !s.part.isEmpty else { return nil }
             return Array(bytes[part.header.range])

@@ -156,9 +156,13 @@ public enum AddressParser {
                     j += 1
                 }
                 let local = joined(phrase.filter { if case .comment = $0 { return false } else { return true } }[...])
-                if comment == nil, let c = phrase.compactMap({ t -> [UInt8]? in
-                    if case .comment(let c) = t, !c.isEmpty { return c } else { return nil }
-                }).last { comment = c }
+                if comment == nil,
+                    let c = phrase.compactMap({ t -> [UInt8]? in
+                        if case .comment(let c) = t, !c.isEmpty { return c } else { return nil }
+                    }).last
+                {
+                    comment = c
+                }
                 emit(Address(name: comment, adl: nil, mailbox: local, host: joined(domain[...])))
                 phrase = []
                 i = j

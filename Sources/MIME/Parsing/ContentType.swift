@@ -61,7 +61,8 @@ struct HeaderParameters: Sendable {
                 if piece.2 {
                     if k == 0 {
                         // charset'language'value
-                        let parts = text.split(separator: UInt8(ascii: "'"), maxSplits: 2, omittingEmptySubsequences: false)
+                        let parts = text.split(
+                            separator: UInt8(ascii: "'"), maxSplits: 2, omittingEmptySubsequences: false)
                         if parts.count == 3 {
                             charset = String(decoding: parts[0], as: UTF8.self)
                             text = Array(parts[2])

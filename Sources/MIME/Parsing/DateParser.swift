@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+    public import FoundationEssentials
 #else
-public import Foundation
+    public import Foundation
 #endif
 
 /// Lenient parsing of a `Date:` header: RFC 5322, its obsolete forms and common breakage.
@@ -50,7 +50,7 @@ public enum DateParser {
                 let s = p.count == 3 ? (p[2] ?? 0) : 0
                 guard h < 24, m < 60, s <= 60 else { return nil }
                 time = (h, m, s)
-            } else if (t.hasPrefix("+") || t.hasPrefix("-")), t.count == 5, let v = Int(t.dropFirst()) {
+            } else if t.hasPrefix("+") || t.hasPrefix("-"), t.count == 5, let v = Int(t.dropFirst()) {
                 let minutes = v / 100 * 60 + v % 100
                 offsetMinutes = t.hasPrefix("-") ? -minutes : minutes
             } else if let n = Int(t) {

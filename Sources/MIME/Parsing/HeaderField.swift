@@ -12,8 +12,12 @@ struct HeaderField: Sendable {
     /// The raw field lines, line ends included.
     var lines: Range<Int>
 
+    /// Whether the field is called `other`, ASCII case-insensitively, without allocating.
     func named(_ other: String) -> Bool {
-        name.utf8.count == other.utf8.count && name.lowercased() == other.lowercased()
+        guard name.utf8.count == other.utf8.count else { return false }
+        return zip(name.utf8, other.utf8).allSatisfy { a, b in
+            a == b || (a | 0x20 == b | 0x20 && (a | 0x20) &- 0x61 < 26)
+        }
     }
 }
 
@@ -84,6 +88,7 @@ struct Header: Sendable {
     static func unfold(_ bytes: [UInt8], _ from: Int, _ to: Int, limit: Int) -> [UInt8] {
         var out: [UInt8] = []
         for b in bytes[from..<to] where b != 0x0D && b != 0x0A {
+            if out.isEmpty && (b == 0x20 || b == 0x09) { continue }
             if out.count >= limit { break }
             out.append(b)
         }

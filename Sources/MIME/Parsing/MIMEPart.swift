@@ -98,7 +98,8 @@ struct MIMEParser {
                 part.subtype = "octet-stream"
                 return part
             }
-            part.content = .message(parsePart(from: body.lowerBound, to: body.upperBound, depth: depth + 1, inDigest: false))
+            part.content = .message(
+                parsePart(from: body.lowerBound, to: body.upperBound, depth: depth + 1, inDigest: false))
         }
         return part
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Case-insensitive substring matching for SEARCH: both sides are folded with Unicode
@@ -36,50 +36,59 @@ public enum SearchText {
 
     /// Appends the folded form of `bytes` to `out`.
     public static func fold<C: Collection>(_ bytes: C, into out: inout [UInt8]) where C.Element == UInt8 {
-        var it = bytes.makeIterator()
-        var pending: UInt8? = nil
-        while let b = pending ?? it.next() {
-            pending = nil
-            if b < 0x80 {
-                out.append(b &- 0x41 < 26 ? b | 0x20 : b)
+        let done: Void? = bytes.withContiguousStorageIfAvailable { fold($0, into: &out) }
+        if done == nil { Array(bytes).withUnsafeBufferPointer { fold($0, into: &out) } }
+    }
+
+    /// Folding lookup for ASCII: letters lowered, everything else unchanged.
+    static let asciiFold: [UInt8] = (0..<128).map { b in UInt8(b) &- 0x41 < 26 ? UInt8(b) | 0x20 : UInt8(b) }
+
+    static func fold(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + b.count)
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            if c < 0x80 {
+                out.append(asciiFold[Int(c)])
+                i += 1
                 continue
             }
             // Decode one UTF-8 scalar; anything invalid passes through byte by byte.
             let len: Int
             var cp: UInt32
-            switch b {
-            case 0xC2...0xDF: len = 2; cp = UInt32(b & 0x1F)
-            case 0xE0...0xEF: len = 3; cp = UInt32(b & 0x0F)
-            case 0xF0...0xF4: len = 4; cp = UInt32(b & 0x07)
+            switch c {
+            case 0xC2...0xDF:
+                len = 2
+                cp = UInt32(c & 0x1F)
+            case 0xE0...0xEF:
+                len = 3
+                cp = UInt32(c & 0x0F)
+            case 0xF0...0xF4:
+                len = 4
+                cp = UInt32(c & 0x07)
             default:
-                out.append(b)
+                out.append(c)
+                i += 1
                 continue
             }
-            var seq: [UInt8] = [b]
-            var valid = true
-            for _ in 1..<len {
-                guard let c = it.next() else {
-                    valid = false
-                    break
-                }
-                guard c & 0xC0 == 0x80 else {
-                    pending = c
-                    valid = false
-                    break
-                }
-                seq.append(c)
-                cp = cp << 6 | UInt32(c & 0x3F)
+            var k = 1
+            while k < len, i + k < n, b[i + k] & 0xC0 == 0x80 {
+                cp = cp << 6 | UInt32(b[i + k] & 0x3F)
+                k += 1
             }
-            guard valid, let scalar = Unicode.Scalar(cp) else {
-                out += seq
+            guard k == len, let scalar = Unicode.Scalar(cp) else {
+                out.append(c)
+                i += 1
                 continue
             }
             let folded = simpleFold(scalar)
             if folded == scalar {
-                out += seq
+                for j in 0..<len { out.append(b[i + j]) }
             } else {
                 Charset.appendUTF8(folded.value, to: &out)
             }
+            i += len
         }
     }
 

@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import IMAPWire
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The containers of the REFERENCES algorithm (RFC 5256 §3, steps 1–6), kept in an array and
 /// linked by index so that no cycle can leak or overflow the stack.
@@ -26,14 +27,16 @@ struct ReferencesTable {
         return containers.count - 1
     }
 
-    /// Whether `a` is `b` or one of `b`'s ancestors (so linking b → a would loop).
+    /// Whether `a` is `b` or one of `b`'s ancestors (so linking b → a would loop). Searched
+    /// downwards from `a`: a container being linked is usually new and childless, which keeps
+    /// a long reply chain linear where walking up from `b` would be quadratic.
     func isAncestor(_ a: Int, of b: Int) -> Bool {
-        var cur: Int? = b
-        var steps = 0
-        while let c = cur, steps <= containers.count {
-            if c == a { return true }
-            cur = containers[c].parent
-            steps += 1
+        var stack = [a]
+        var seen = 0
+        while let c = stack.popLast(), seen <= containers.count {
+            if c == b { return true }
+            seen += 1
+            stack += containers[c].children
         }
         return false
     }
@@ -137,7 +140,8 @@ struct ReferencesTable {
 
         // Step 5: gather roots that share a base subject.
         func subject(_ c: Int) -> (key: [UInt8], reply: Bool)? {
-            let m = containers[c].message ?? sortedChildren(containers[c].children).first.flatMap { containers[$0].message }
+            let m =
+                containers[c].message ?? sortedChildren(containers[c].children).first.flatMap { containers[$0].message }
             guard let m, !m.baseSubject.isEmpty else { return nil }
             return (SearchText.fold(m.baseSubject.utf8), m.isReplyOrForward)
         }
