@@ -24,12 +24,14 @@ build: deps
 demo: build
 	$(BUILD_DIR)/debug/murder demo $(DEMO_ARGS)
 
-# The whole suite: Swift tests (unit, differential, wire), then the C scanner under
-# AddressSanitizer and UndefinedBehaviorSanitizer.
+# The whole suite: Swift tests (unit, differential, wire), the C scanner and the system
+# wrappers under AddressSanitizer and UndefinedBehaviorSanitizer, then the end-to-end suite
+# (real clients against a real `murder serve`).
 test: test-deps
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --parallel --num-workers 2
-	$(MAKE) --no-print-directory scan-asan
+	$(MAKE) --no-print-directory scan-asan system-asan
+	MURDER_BIN=$(BUILD_DIR)/debug/murder python3 -m pytest -q Tests/e2e
 
 bench: deps
 	bash bench/run.sh

@@ -97,7 +97,10 @@ extension IMAPSession {
             let da = a.mime.sentDate.map { Int64($0.timeIntervalSince1970) } ?? a.record.internalDate
             let db = b.mime.sentDate.map { Int64($0.timeIntervalSince1970) } ?? b.record.internalDate
             return cmp(da, db)
-        case .subject: return cmp(a.mime.baseSubject, b.mime.baseSubject)
+        case .subject:
+            let x = SearchText.fold(Array(a.mime.baseSubject.utf8))
+            let y = SearchText.fold(Array(b.mime.baseSubject.utf8))
+            return x == y ? .orderedSame : x.lexicographicallyPrecedes(y) ? .orderedAscending : .orderedDescending
         case .from: return cmp(a.mime.sortAddress("From"), b.mime.sortAddress("From"))
         case .to: return cmp(a.mime.sortAddress("To"), b.mime.sortAddress("To"))
         case .cc: return cmp(a.mime.sortAddress("Cc"), b.mime.sortAddress("Cc"))
