@@ -18,8 +18,12 @@ def ok(result):
 
 
 def no(fn, *args):
-    with pytest.raises(imaplib.IMAP4.error):
-        fn(*args)
+    """The command is refused: imaplib returns NO, or raises on BAD."""
+    try:
+        typ, data = fn(*args)
+    except imaplib.IMAP4.error:
+        return
+    assert typ == "NO", (typ, data)
 
 
 def list_names(m, pattern="*", ref='""'):
@@ -124,18 +128,18 @@ def test_append_select_examine_fetch_every_item(backend):
     assert data[0][1] == raw[: raw.index(b"\r\n\r\n") + 4]
     data = ok(m.fetch("2", "(BODY.PEEK[1] BODY.PEEK[2.MIME] BODYSTRUCTURE)"))
     joined = b"".join(x if isinstance(x, bytes) else b"".join(x) for x in data)
-    assert b"first part\r\n" in joined
+    assert b"{10}\r\nfirst part" in joined or b"first part BODY[2.MIME]" in joined, joined
     assert b"text/html" in joined.lower()
     assert b'"MIXED"' in joined.upper()
     # Non-peek fetch sets \Seen.
     data = ok(m.fetch("1", "(BODY[TEXT])"))
     data = ok(m.fetch("1", "(FLAGS)"))
     assert b"\\Seen" in data[0]
-    data = ok(m.fetch("1:*", "(FAST)"))
+    data = ok(m.fetch("1:*", "FAST"))
     assert len(data) == 2
-    data = ok(m.fetch("1", "(ALL)"))
+    data = ok(m.fetch("1", "ALL"))
     assert b"ENVELOPE" in data[0]
-    data = ok(m.fetch("2", "(FULL)"))
+    data = ok(m.fetch("2", "FULL"))
     assert b"BODY" in data[0]
     data = ok(m.fetch("1", "(RFC822)"))
     assert data[0][1] == raw
@@ -161,9 +165,9 @@ def test_store_copy_move_expunge(backend):
     assert len(uids) == 5
     typ, data = m.uid("MOVE", str(uids[3]), "INBOX/dest")
     assert typ == "OK", data
-    assert b"COPYUID" in b" ".join(m.untagged_responses.get("OK", [b""])) or True
+    assert m.untagged_responses.pop("EXPUNGE", None) == [b"4"]  # RFC 6851 §3.3
     data = ok(m.expunge())
-    assert data == [b"1", b"1"], data  # two deletions, each shifting the next to 1
+    assert data in ([b"1", b"1"], [b"2", b"1"]), data  # two deletions, in either order
     data = ok(m.search(None, "ALL"))
     assert data[0].split() == [b"1", b"2"]
     no(m.copy, "1", "INBOX/missing")
