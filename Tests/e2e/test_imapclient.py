@@ -1,6 +1,7 @@
 """The backend through the imapclient package: its parsed API over the same breadth as imaplib."""
 
 import datetime
+import imaplib
 import time
 
 import pytest
@@ -52,7 +53,7 @@ def test_folders_append_fetch_parsed(backend):
     assert env.from_[0].mailbox == b"alice" and env.from_[0].host == b"example.org"
     assert env.to[0].mailbox == b"bob"
     assert env.date is not None and env.date.year == 1994
-    assert set(item[b"FLAGS"]) == {b"\\Flagged", b"$Custom"}
+    assert set(item[b"FLAGS"]) - {b"\\Recent"} == {b"\\Flagged", b"$Custom"}
     assert item[b"RFC822.SIZE"] == len(raw)
     internal = item[b"INTERNALDATE"]
     assert internal.astimezone(datetime.timezone.utc).replace(tzinfo=None) == datetime.datetime(2022, 3, 4, 5, 6, 7) \
@@ -73,7 +74,7 @@ def test_flags_search_copy_move(backend):
     c.add_flags(uids[:2], [b"\\Flagged"])
     c.add_flags(uids[1], [b"$Label"])
     c.remove_flags(uids[1], [b"$Label"])
-    flags = c.get_flags(uids)
+    flags = {uid: set(f) - {b"\\Recent"} for uid, f in c.get_flags(uids).items()}
     assert set(flags[uids[0]]) == {b"\\Answered", b"\\Flagged"}
     assert set(flags[uids[1]]) == {b"\\Flagged"}
     assert c.search(["FLAGGED"]) == uids[:2]
@@ -90,7 +91,7 @@ def test_flags_search_copy_move(backend):
     st = c.folder_status("INBOX/Other", ["MESSAGES", "UIDNEXT"])
     assert st[b"MESSAGES"] == 2 and st[b"UIDNEXT"] == 3
     c.select_folder("INBOX/Other")
-    subjects = sorted(v[b"ENVELOPE"].subject for v in c.fetch("1:*", ["ENVELOPE"]).values())
+    subjects = sorted(v[b"ENVELOPE"].subject for v in c.fetch(c.search(), ["ENVELOPE"]).values())
     assert subjects == [b"msg 0", b"msg 3"]
     sorted_uids = c.sort(["SUBJECT"])
     assert len(sorted_uids) == 2
@@ -137,7 +138,8 @@ def test_namespace_quota_acl(backend):
     assert info[b"EXISTS"] == 0
     with pytest.raises(IMAPClientError):
         bob.create_folder("user/alice/acl/sub")
-    c.setacl("INBOX/acl", "bob", "")
+    # RFC 4314 §3.1: empty rights remove the entry (imapclient would send an empty atom for "").
+    c.setacl("INBOX/acl", "bob", '""')
     assert b"bob" not in dict(c.getacl("INBOX/acl"))
     for x in (bob, admin, c):
         x.logout()
@@ -154,7 +156,7 @@ def test_condstore_changedsince_and_metadata(backend):
     modseq = info[b"HIGHESTMODSEQ"]
     uids = c.search()
     c.add_flags(uids[1], [b"$Changed"])
-    changed = c.fetch("1:*", ["FLAGS"], modifiers=[f"CHANGEDSINCE {modseq}"])
+    changed = c.fetch(uids, ["FLAGS"], modifiers=[f"CHANGEDSINCE {modseq}"])
     assert list(changed) == [uids[1]], changed
     assert changed[uids[1]][b"MODSEQ"][0] > modseq
     info2 = c.select_folder("INBOX", readonly=True)
@@ -162,7 +164,9 @@ def test_condstore_changedsince_and_metadata(backend):
     assert b"READ-ONLY" in info2
     assert c.search(["MODSEQ", str(modseq + 1)]) == [uids[1]]
 
-    # METADATA (RFC 5464) is not in imapclient's API: raw commands.
+    # METADATA (RFC 5464) is not in imapclient's API: raw commands through its imaplib object.
+    for verb in ("SETMETADATA", "GETMETADATA"):
+        imaplib.Commands.setdefault(verb, ("AUTH", "SELECTED"))
     typ, data = c._imap._simple_command("SETMETADATA", "INBOX", '(/private/comment "hello there")')
     assert typ == "OK", data
     typ, data = c._imap._simple_command("GETMETADATA", "INBOX", "(/private/comment)")
