@@ -174,4 +174,5 @@ def test_appends_survive_sigkill(backend):
         m.logout()
         check_spool(backend.spool)
         total_acked = sum(len(v) for v in ledger.acked.values())
+        print(f"round {round_no}: {total_acked} acknowledged, {sum(len(v) for v in ledger.sent.values())} sent")
     assert total_acked > 0, "no APPEND was ever acknowledged"
