@@ -39,6 +39,8 @@ public struct CommandDecoder: Sendable {
         case idle
         /// Assembling a command other than APPEND.
         case frame
+        /// An APPEND whose mailbox name came as a literal, held until its message literal.
+        case appendPrefix
         /// Inside an APPEND message body.
         case appendBody
         /// Dropping the rest of a message that was refused (its literals still arrive).
@@ -103,7 +105,7 @@ public struct CommandDecoder: Sendable {
                     return emit(.appendBytes(bytes), .appendMessageEnd)
                 }
                 return .appendBytes(bytes)
-            case .frame:
+            case .frame, .appendPrefix:
                 frame.append(contentsOf: bytes)
                 return nil
             case .idle, .skipping:
@@ -125,6 +127,9 @@ public struct CommandDecoder: Sendable {
             return nil
         case .appendBody:
             return appendContinuation(bytes, info)
+        case .appendPrefix:
+            frame.append(contentsOf: bytes)
+            return appendStart(frame, info)
         case .frame:
             frame.append(contentsOf: bytes)
             return frameSegmentEnded(info)
@@ -179,13 +184,46 @@ public struct CommandDecoder: Sendable {
 
     mutating func appendStart(_ bytes: [UInt8], _ info: LineInfo) -> Event? {
         var buffer = ParseBuffer(bytes, limits: limits)
+        let start: AppendStart
         do {
-            let start = try GrammarParser.parseAppendStart(&buffer)
+            start = try GrammarParser.parseAppendStart(&buffer)
+        } catch is IncompleteMessage {
+            return appendNameLiteral(bytes, info)
+        } catch {
+            frame.removeAll(keepingCapacity: true)
+            return refuse(error, info)
+        }
+        frame.removeAll(keepingCapacity: true)
+        do {
             let header = try parseHeader(&buffer, tag: start.tag)
             return beginMessage(header, first: .appendStart(start))
         } catch {
             return refuse(error, info)
         }
+    }
+
+    /// The segment ended inside the mailbox name: the name is a literal (RFC 3501 `astring`),
+    /// taken like any string argument before the message's own literal.
+    ///
+    ///     C: A1 APPEND {5}
+    ///     S: + Ready for literal data
+    ///     C: INBOX (\Seen) {11}
+    mutating func appendNameLiteral(_ bytes: [UInt8], _ info: LineInfo) -> Event? {
+        guard let literal = info.literal else {
+            frame.removeAll(keepingCapacity: true)
+            return refuse(ParserError("APPEND without a message literal", at: bytes.count), info)
+        }
+        guard literal.length <= UInt64(limits.maxStringLiteralSize) else {
+            frame.removeAll(keepingCapacity: true)
+            return refuse(LimitExceeded(.stringLiteralSize, bound: limits.maxStringLiteralSize), info)
+        }
+        frame = bytes
+        state = .appendPrefix
+        guard literal.kind.isNonSynchronizing else {
+            return .literalRequest(LiteralRequest(tag: reader.messageTag, length: literal.length,
+                                                  isBinary: literal.kind == .binary))
+        }
+        return nil
     }
 
     /// After a message body: another message of a MULTIAPPEND, or the end of the command.
@@ -245,6 +283,7 @@ public struct CommandDecoder: Sendable {
             state = .idle
         }
         if let bad = error as? BadCommand { return .bad(bad) }
+        if let limit = error as? LimitExceeded { return .bad(BadCommand(tag: reader.messageTag, underlying: limit)) }
         let sendable: any Error & Sendable = (error as? ParserError) ?? ParserError("bad APPEND", at: 0)
         return .bad(BadCommand(tag: reader.messageTag, underlying: sendable))
     }

@@ -50,6 +50,19 @@ import Testing
             ])
     }
 
+    @Test("an APPEND mailbox name as a literal, synchronising or not, before the message literal")
+    func appendMailboxLiteral() {
+        Self.verifier.verify(
+            ["A1 APPEND {5}\r\nINBOX (\\Seen) {3}\r\nabc\r\n", "A2 APPEND {5+}\r\nINBOX {2+}\r\nxy\r\n"],
+            expected: [
+                .item("literal A1 5"),
+                .item("appendStart A1 INBOX"), .item("message 3 [\\Seen]"), .item("literal A1 3"),
+                .bytes(Array("abc".utf8)), .item("messageEnd"), .item("appendEnd"),
+                .item("appendStart A2 INBOX"), .item("message 2 []"),
+                .bytes(Array("xy".utf8)), .item("messageEnd"), .item("appendEnd"),
+            ])
+    }
+
     @Test("an empty APPEND literal ends its message at once")
     func emptyAppend() {
         Self.verifier.verify(
