@@ -30,7 +30,8 @@ extension IMAPSession {
     func newSASL() throws -> SASLServerSession {
         try SASLServerSession(
             config: ctx.sasl, serviceName: "imap", serverFQDN: ctx.settings.saslServerName,
-            localIP: Self.saslAddress(conn.localAddress), remoteIP: Self.saslAddress(conn.remoteAddress)
+            localIP: Self.saslAddress(conn.localAddress), remoteIP: Self.saslAddress(conn.remoteAddress),
+            proxyPolicy: ctx.proxyPolicy
         )
     }
 
