@@ -13,7 +13,8 @@ extension IMAPSession {
     func select(_ tag: String, _ name: MailboxName, _ params: [SelectParameter], readOnly: Bool) async {
         if selected != nil {
             deselect()
-            if condstore { untagged(.state(.ok(ResponseText(code: .closed, text: "")))) }
+            // resp-text needs at least one character after the code (RFC 3501 §9, `text`).
+            if condstore { untagged(.state(.ok(ResponseText(code: .closed, text: "Ok")))) }
         }
         guard let iname = resolve(tag, name) else { return }
         guard let record = visibleMailbox(tag, iname, need: "r") else { return }
