@@ -39,10 +39,7 @@ final class TestServer: Sendable {
         root = NSTemporaryDirectory() + "murder-wire-" + UUID().uuidString.lowercased()
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let sasldb = root + "/sasldb2"
-        let database = SASLDatabase(path: sasldb)
-        for user in Self.users {
-            try database.setPassword(user: user, password: Self.password, create: true)
-        }
+        try FileManager.default.copyItem(atPath: try Self.templateDatabase(), toPath: sasldb)
         var settings = Self.defaultSettings()
         configure(&settings)
         let quiet = Logger(label: "murder.test") { _ in SwiftLogNoOpLogHandler() }
@@ -52,6 +49,24 @@ final class TestServer: Sendable {
         let sasl = SASLConfig(sasldbPath: sasldb, mechanisms: ["PLAIN", "LOGIN"], allowPlaintext: true)
         let throttle = LoginThrottle(configuration: LoginThrottle.Configuration(delay: .milliseconds(1)))
         context = ServerContext(spool: spool, sasl: sasl, settings: settings, throttle: throttle, logger: quiet)
+    }
+
+    private static let template = Mutex<String?>(nil)
+
+    /// A sasldb with every test user, made once per process and copied for each server
+    /// (creating users through libsasl2 costs several synced writes each).
+    static func templateDatabase() throws -> String {
+        try template.withLock { path in
+            if let path { return path }
+            let folder = NSTemporaryDirectory() + "murder-wire-sasldb-" + UUID().uuidString.lowercased()
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let database = SASLDatabase(path: folder + "/sasldb2")
+            for user in users {
+                try database.setPassword(user: user, password: password, create: true)
+            }
+            path = database.path
+            return database.path
+        }
     }
 
     /// Runs `body` on a fresh server and removes it afterwards, whatever happens.
