@@ -62,7 +62,8 @@ extension WireTests {
                 let s = try await server.session(as: "alice")
                 s.send("l1 LISTRIGHTS INBOX bob\r\n")
                 try await s.expect(
-                    "* LISTRIGHTS INBOX bob \"\" l r s w i p k x t e c d a n 0 1 2 3 4 5 6 7 8 9\r\nl1 OK Completed\r\n")
+                    "* LISTRIGHTS INBOX bob \"\" l r s w i p k x t e c d a n 0 1 2 3 4 5 6 7 8 9\r\nl1 OK Completed\r\n"
+                )
                 s.send("l2 LISTRIGHTS INBOX alice\r\n")
                 try await s.expect(
                     "* LISTRIGHTS INBOX alice lkxan r s w i p t e c d 0 1 2 3 4 5 6 7 8 9\r\nl2 OK Completed\r\n")
@@ -87,12 +88,14 @@ extension WireTests {
                         + "* LIST (\\HasNoChildren) \"/\" user/alice/shared\r\n"
                         + "l1 OK Completed (2 mailboxes)\r\n")
                 bob.send("l2 LIST \"\" user/%\r\n")
-                try await bob.expect("* LIST (\\Noselect \\HasChildren) \"/\" user/alice\r\nl2 OK Completed (1 mailboxes)\r\n")
+                try await bob.expect(
+                    "* LIST (\\Noselect \\HasChildren) \"/\" user/alice\r\nl2 OK Completed (1 mailboxes)\r\n")
                 bob.send("m1 MYRIGHTS user/alice/shared\r\n")
                 try await bob.expect("* MYRIGHTS user/alice/shared lrs\r\nm1 OK Completed\r\n")
                 try await bob.run("s1", "SELECT user/alice/shared")
                 bob.send("f1 FETCH 1 BODY.PEEK[HEADER.FIELDS (SUBJECT)]\r\n")
-                try await bob.expect("* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: Hello\r\n\r\n)\r\nf1 OK Completed\r\n")
+                try await bob.expect(
+                    "* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: Hello\r\n\r\n)\r\nf1 OK Completed\r\n")
                 bob.send("g1 GETACL user/alice/shared\r\n")
                 try await bob.expect("g1 NO [NOPERM] Permission denied\r\n")
                 try await bob.run("u1", "UNSELECT")

@@ -41,7 +41,9 @@ extension WireTests {
         func multiappend() async throws {
             try await TestServer.with { server in
                 let s = try await server.session(as: "alice")
-                s.send("a1 APPEND INBOX (\\Seen) {\(Self.size)+}\r\n\(Wire.hello) {\(Self.size)+}\r\n\(Wire.hello) {\(Self.size)+}\r\n\(Wire.hello)\r\n")
+                s.send(
+                    "a1 APPEND INBOX (\\Seen) {\(Self.size)+}\r\n\(Wire.hello) {\(Self.size)+}\r\n\(Wire.hello) {\(Self.size)+}\r\n\(Wire.hello)\r\n"
+                )
                 let ok = try await s.expectLine(prefix: "a1 OK [APPENDUID ")
                 #expect(ok.hasSuffix(" 1:3] Completed"), "\(ok)")
                 #expect(try await messages(s) == 3)
@@ -100,7 +102,7 @@ extension WireTests {
         func overLimitNonSync() async throws {
             try await TestServer.with { server in
                 let s = try await server.session(as: "alice")
-                let filler = String(repeating: "x9 LOGOUT\r\n", count: 1048577 / 11 + 1)
+                let filler = String(repeating: "x9 LOGOUT\r\n", count: 1_048_577 / 11 + 1)
                 s.send("a1 APPEND INBOX {\(filler.utf8.count)+}\r\n" + filler + "\r\n")
                 try await s.expect("* BYE Protocol error: literal too large; closing connection\r\n")
                 try await s.waitForEnd()
@@ -115,12 +117,15 @@ extension WireTests {
         func flagsAndDate() async throws {
             try await TestServer.with { server in
                 let s = try await server.session(as: "alice")
-                s.send("a1 APPEND INBOX (\\Flagged $Work) \"14-Jul-2023 10:20:30 +0200\" {\(Self.size)+}\r\n\(Wire.hello)\r\n")
+                s.send(
+                    "a1 APPEND INBOX (\\Flagged $Work) \"14-Jul-2023 10:20:30 +0200\" {\(Self.size)+}\r\n\(Wire.hello)\r\n"
+                )
                 try await s.expectTagged("a1")
                 try await s.run("e1", "EXAMINE INBOX")
                 s.send("f1 FETCH 1 (FLAGS INTERNALDATE)\r\n")
                 try await s.expect(
-                    "* 1 FETCH (FLAGS (\\Flagged $Work \\Recent) INTERNALDATE \"14-Jul-2023 10:20:30 +0200\")\r\nf1 OK Completed\r\n")
+                    "* 1 FETCH (FLAGS (\\Flagged $Work \\Recent) INTERNALDATE \"14-Jul-2023 10:20:30 +0200\")\r\nf1 OK Completed\r\n"
+                )
             }
         }
 

@@ -140,8 +140,10 @@ extension WireTests {
 
         @Test(
             "commands that need authentication are BAD before it",
-            arguments: ["SELECT INBOX", "LIST \"\" *", "CREATE foo", "STATUS INBOX (MESSAGES)", "APPEND INBOX {1+}\r\nx",
-                "FETCH 1 FLAGS", "IDLE", "GETACL INBOX"]
+            arguments: [
+                "SELECT INBOX", "LIST \"\" *", "CREATE foo", "STATUS INBOX (MESSAGES)", "APPEND INBOX {1+}\r\nx",
+                "FETCH 1 FLAGS", "IDLE", "GETACL INBOX",
+            ]
         )
         func needsAuthentication(command: String) async throws {
             try await TestServer.with { server in

@@ -45,7 +45,8 @@ extension WireTests {
                 let s = try await selected(server)
                 let v = try await uidValidity(s, "INBOX/dst")
                 s.send("m1 MOVE 1:2 INBOX/dst\r\n")
-                try await s.expect("* OK [COPYUID \(v) 1:2 1:2] Moved\r\n* 2 EXPUNGE\r\n* 1 EXPUNGE\r\nm1 OK Completed\r\n")
+                try await s.expect(
+                    "* OK [COPYUID \(v) 1:2 1:2] Moved\r\n* 2 EXPUNGE\r\n* 1 EXPUNGE\r\nm1 OK Completed\r\n")
                 s.send("m2 UID MOVE 3 INBOX/dst\r\n")
                 try await s.expect("* OK [COPYUID \(v) 3 3] Moved\r\n* 1 EXPUNGE\r\nm2 OK Completed\r\n")
                 s.send("st STATUS INBOX/dst (MESSAGES)\r\n")

@@ -48,7 +48,8 @@ extension WireTests {
                 try await a.expect("* 1 FETCH (UID 1)\r\n* 2 FETCH (UID 2)\r\nf1 OK Completed\r\n")
                 // The expunged message stays readable until A learns of the expunge (RFC 2180 §4.1).
                 a.send("f2 FETCH 1 BODY.PEEK[HEADER.FIELDS (SUBJECT)]\r\n")
-                try await a.expect("* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: Hello\r\n\r\n)\r\nf2 OK Completed\r\n")
+                try await a.expect(
+                    "* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: Hello\r\n\r\n)\r\nf2 OK Completed\r\n")
                 a.send("s2 SEARCH ALL\r\n")
                 try await a.expect("* SEARCH 1 2\r\ns2 OK Completed (2 msgs)\r\n")
                 a.send("n1 NOOP\r\n")

@@ -46,7 +46,8 @@ extension WireTests {
                 let s = try await selected(server)
                 s.send("f1 FETCH 1 BODY\r\n")
                 try await s.expect(
-                    "* 1 FETCH (BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 25 1))\r\nf1 OK Completed\r\n")
+                    "* 1 FETCH (BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 25 1))\r\nf1 OK Completed\r\n"
+                )
             }
         }
 
@@ -71,7 +72,8 @@ extension WireTests {
                 s.send("f1 FETCH 1 BODY.PEEK[]\r\n")
                 try await s.expect("* 1 FETCH (BODY[] {\(n)}\r\n\(Wire.hello))\r\nf1 OK Completed\r\n")
                 s.send("f2 FETCH 1 BODY[]\r\n")
-                try await s.expect("* 1 FETCH (BODY[] {\(n)}\r\n\(Wire.hello) FLAGS (\\Seen \\Recent))\r\nf2 OK Completed\r\n")
+                try await s.expect(
+                    "* 1 FETCH (BODY[] {\(n)}\r\n\(Wire.hello) FLAGS (\\Seen \\Recent))\r\nf2 OK Completed\r\n")
                 s.send("f3 FETCH 1 BODY[]\r\n")
                 try await s.expect("* 1 FETCH (BODY[] {\(n)}\r\n\(Wire.hello))\r\nf3 OK Completed\r\n")
             }
@@ -92,10 +94,12 @@ extension WireTests {
             try await TestServer.with { server in
                 let s = try await selected(server)
                 s.send("f1 FETCH 1 BODY.PEEK[HEADER.FIELDS (SUBJECT)]\r\n")
-                try await s.expect("* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: Hello\r\n\r\n)\r\nf1 OK Completed\r\n")
+                try await s.expect(
+                    "* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: Hello\r\n\r\n)\r\nf1 OK Completed\r\n")
                 s.send("f2 FETCH 2 BODY.PEEK[1.MIME]\r\n")
                 try await s.expect(
-                    "* 2 FETCH (BODY[1.MIME] {46}\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n)\r\nf2 OK Completed\r\n")
+                    "* 2 FETCH (BODY[1.MIME] {46}\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n)\r\nf2 OK Completed\r\n"
+                )
                 s.send("f3 FETCH 1 BODY.PEEK[TEXT]<0.10>\r\n")
                 try await s.expect("* 1 FETCH (BODY[TEXT]<0> {10}\r\nHello Bob,)\r\nf3 OK Completed\r\n")
                 s.send("f4 FETCH 2 BODY.PEEK[2]\r\n")
@@ -125,7 +129,8 @@ extension WireTests {
                 let modseq = UInt64(line.dropFirst("* 3 FETCH (MODSEQ (".count).prefix { $0.isNumber }) ?? 0
                 try await s.run("st", "STORE 2 +FLAGS.SILENT (\\Flagged)")
                 s.send("m2 FETCH 1:* (FLAGS) (CHANGEDSINCE \(modseq))\r\n")
-                try await s.expect("* 2 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ (\(modseq + 1)))\r\nm2 OK Completed\r\n")
+                try await s.expect(
+                    "* 2 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ (\(modseq + 1)))\r\nm2 OK Completed\r\n")
             }
         }
 
@@ -168,10 +173,12 @@ extension WireTests {
                 let s = try await selected(server)
                 s.send("f1 FETCH 1 FAST\r\n")
                 try await s.expect(
-                    "* 1 FETCH (FLAGS (\\Recent) INTERNALDATE \"\(Self.date)\" RFC822.SIZE \(Wire.hello.utf8.count))\r\nf1 OK Completed\r\n")
+                    "* 1 FETCH (FLAGS (\\Recent) INTERNALDATE \"\(Self.date)\" RFC822.SIZE \(Wire.hello.utf8.count))\r\nf1 OK Completed\r\n"
+                )
                 s.send("f2 FETCH 1 ALL\r\n")
                 try await s.expect(
-                    "* 1 FETCH (FLAGS (\\Recent) INTERNALDATE \"\(Self.date)\" RFC822.SIZE \(Wire.hello.utf8.count) ENVELOPE \(Self.envelope))\r\nf2 OK Completed\r\n")
+                    "* 1 FETCH (FLAGS (\\Recent) INTERNALDATE \"\(Self.date)\" RFC822.SIZE \(Wire.hello.utf8.count) ENVELOPE \(Self.envelope))\r\nf2 OK Completed\r\n"
+                )
             }
         }
     }

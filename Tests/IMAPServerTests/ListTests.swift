@@ -73,7 +73,9 @@ extension WireTests {
             try await TestServer.with { server in
                 let s = try await populated(server)
                 s.send("l1 LIST (SUBSCRIBED) \"\" *\r\n")
-                try await s.expect("* LIST (\\HasNoChildren \\Sent \\Subscribed) \"/\" INBOX/Sent\r\nl1 OK Completed (1 mailboxes)\r\n")
+                try await s.expect(
+                    "* LIST (\\HasNoChildren \\Sent \\Subscribed) \"/\" INBOX/Sent\r\nl1 OK Completed (1 mailboxes)\r\n"
+                )
                 s.send("l2 LIST (SPECIAL-USE) \"\" *\r\n")
                 try await s.expect("* LIST (\\HasNoChildren \\Sent) \"/\" INBOX/Sent\r\n")
                 try await s.expectLine(prefix: "l2 OK ")

@@ -132,7 +132,8 @@ extension WireTests {
             try await TestServer.with { server in
                 let s = try await server.session(as: "alice")
                 s.send("n1 NAMESPACE\r\n")
-                try await s.expect("* NAMESPACE ((\"INBOX/\" \"/\")) ((\"user/\" \"/\")) ((\"\" \"/\"))\r\nn1 OK Completed\r\n")
+                try await s.expect(
+                    "* NAMESPACE ((\"INBOX/\" \"/\")) ((\"user/\" \"/\")) ((\"\" \"/\"))\r\nn1 OK Completed\r\n")
             }
         }
 
@@ -142,12 +143,15 @@ extension WireTests {
                 let s = try await server.session(as: "alice")
                 try await s.append("INBOX", Wire.hello, flags: "\\Seen")
                 try await s.append("INBOX", Wire.hello, flags: "\\Deleted")
-                s.send("s1 STATUS INBOX (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE HIGHESTMODSEQ MAILBOXID APPENDLIMIT)\r\n")
+                s.send(
+                    "s1 STATUS INBOX (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE HIGHESTMODSEQ MAILBOXID APPENDLIMIT)\r\n"
+                )
                 let line = try await s.expectLine(prefix: "* STATUS INBOX (MESSAGES 2 RECENT 2 UIDNEXT 3 UIDVALIDITY ")
                 let size = 2 * Wire.hello.utf8.count
                 let pattern = try Regex(
                     #"^\* STATUS INBOX \(MESSAGES 2 RECENT 2 UIDNEXT 3 UIDVALIDITY [1-9][0-9]* UNSEEN 1 DELETED 1 SIZE "#
-                        + "\(size)" + #" HIGHESTMODSEQ [1-9][0-9]* MAILBOXID \([A-Za-z0-9_-]{1,255}\) APPENDLIMIT 1048576\)$"#)
+                        + "\(size)"
+                        + #" HIGHESTMODSEQ [1-9][0-9]* MAILBOXID \([A-Za-z0-9_-]{1,255}\) APPENDLIMIT 1048576\)$"#)
                 #expect(line.wholeMatch(of: pattern) != nil, "\(line)")
                 try await s.expect("s1 OK STATUS completed\r\n")
             }

@@ -11,7 +11,8 @@ extension WireTests {
                 s.send("m1 SETMETADATA INBOX (/private/comment \"mine\" /shared/comment \"ours\")\r\n")
                 try await s.expect("m1 OK Completed\r\n")
                 s.send("m2 GETMETADATA INBOX (/shared/comment /private/comment)\r\n")
-                try await s.expect("* METADATA INBOX (/shared/comment \"ours\" /private/comment \"mine\")\r\nm2 OK Completed\r\n")
+                try await s.expect(
+                    "* METADATA INBOX (/shared/comment \"ours\" /private/comment \"mine\")\r\nm2 OK Completed\r\n")
                 s.send("m3 GETMETADATA INBOX /private/nothing\r\n")
                 try await s.expect("m3 OK Completed\r\n")
             }
@@ -23,7 +24,8 @@ extension WireTests {
                 let alice = try await server.session(as: "alice")
                 try await alice.run("c1", "CREATE INBOX/shared")
                 try await alice.run("a1", "SETACL INBOX/shared bob lr")
-                try await alice.run("m1", "SETMETADATA INBOX/shared (/private/comment \"mine\" /shared/comment \"ours\")")
+                try await alice.run(
+                    "m1", "SETMETADATA INBOX/shared (/private/comment \"mine\" /shared/comment \"ours\")")
                 let bob = try await server.session(as: "bob")
                 bob.send("m2 GETMETADATA user/alice/shared (/private/comment /shared/comment)\r\n")
                 try await bob.expect("* METADATA user/alice/shared (/shared/comment \"ours\")\r\nm2 OK Completed\r\n")
@@ -43,10 +45,13 @@ extension WireTests {
             }
         }
 
-        @Test("DEPTH 0, 1 and infinity", arguments: [
-            ("", "/private/a \"1\""), ("(DEPTH 0) ", "/private/a \"1\""), ("(DEPTH 1) ", "/private/a \"1\" /private/a/b \"2\""),
-            ("(DEPTH infinity) ", "/private/a \"1\" /private/a/b \"2\" /private/a/b/c \"3\""),
-        ])
+        @Test(
+            "DEPTH 0, 1 and infinity",
+            arguments: [
+                ("", "/private/a \"1\""), ("(DEPTH 0) ", "/private/a \"1\""),
+                ("(DEPTH 1) ", "/private/a \"1\" /private/a/b \"2\""),
+                ("(DEPTH infinity) ", "/private/a \"1\" /private/a/b \"2\" /private/a/b/c \"3\""),
+            ])
         func depth(option: String, shown: String) async throws {
             try await TestServer.with { server in
                 let s = try await server.session(as: "alice")
@@ -62,7 +67,8 @@ extension WireTests {
                 let s = try await server.session(as: "alice")
                 try await s.run("m1", "SETMETADATA INBOX (/private/short \"ab\" /private/long \"abcdefghij\")")
                 s.send("m2 GETMETADATA (MAXSIZE 5) INBOX (/private/short /private/long)\r\n")
-                try await s.expect("* METADATA INBOX (/private/short \"ab\")\r\nm2 OK [METADATA LONGENTRIES 10] Completed\r\n")
+                try await s.expect(
+                    "* METADATA INBOX (/private/short \"ab\")\r\nm2 OK [METADATA LONGENTRIES 10] Completed\r\n")
             }
         }
 
@@ -71,7 +77,8 @@ extension WireTests {
             try await TestServer.with { server in
                 let s = try await server.session(as: "alice")
                 s.send("m1 GETMETADATA \"\" (/shared/vendor/cmu/cyrus-imapd/freespace/total)\r\n")
-                let line = try await s.expectLine(prefix: "* METADATA \"\" (/shared/vendor/cmu/cyrus-imapd/freespace/total \"")
+                let line = try await s.expectLine(
+                    prefix: "* METADATA \"\" (/shared/vendor/cmu/cyrus-imapd/freespace/total \"")
                 let value = line.split(separator: "\"")[safe: 2] ?? ""
                 let parts = value.split(separator: ";").compactMap { UInt64($0) }
                 #expect(parts.count == 2 && parts[0] <= parts[1] && parts[1] > 0, "\(line)")
@@ -102,7 +109,8 @@ extension WireTests {
                 try await s.expect("* METADATA INBOX/Trash (/private/specialuse \"\\\\Trash\")\r\nm1 OK Completed\r\n")
                 try await s.run("m2", "SETMETADATA INBOX/Spam (/private/specialuse \"\\\\Junk\")")
                 s.send("l1 LIST \"\" INBOX/Spam\r\n")
-                try await s.expect("* LIST (\\HasNoChildren \\Junk) \"/\" INBOX/Spam\r\nl1 OK Completed (1 mailboxes)\r\n")
+                try await s.expect(
+                    "* LIST (\\HasNoChildren \\Junk) \"/\" INBOX/Spam\r\nl1 OK Completed (1 mailboxes)\r\n")
             }
         }
 

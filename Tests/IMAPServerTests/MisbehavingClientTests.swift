@@ -24,7 +24,8 @@ extension WireTests {
                 s.send("\r\na2 NOOP\r\n")
                 // The first word counts as the tag; the answer is bounded all the same.
                 let line = try await s.nextLine()
-                #expect(line.contains(" BAD ") && line.utf8.count < 9000, "\(line.utf8.count) bytes: \(line.suffix(60))")
+                #expect(
+                    line.contains(" BAD ") && line.utf8.count < 9000, "\(line.utf8.count) bytes: \(line.suffix(60))")
                 try await s.expect("a2 OK NOOP completed\r\n")
             }
         }
@@ -55,7 +56,8 @@ extension WireTests {
         @Test(
             "garbage is BAD and the session goes on",
             arguments: [
-                [UInt8]("\u{1}\u{2}garbage\r\n".utf8), [0xFF, 0xFE, 0x20, 0x41, 0x0D, 0x0A], [UInt8]("a1 NOOP\0\r\n".utf8),
+                [UInt8]("\u{1}\u{2}garbage\r\n".utf8), [0xFF, 0xFE, 0x20, 0x41, 0x0D, 0x0A],
+                [UInt8]("a1 NOOP\0\r\n".utf8),
                 [UInt8]("a1 NOOP \0x\r\n".utf8), [UInt8]("a1 FROBNICATE\r\n".utf8), [UInt8]("\r\n".utf8),
                 [UInt8]("NOOP\r\n".utf8), [UInt8]("a1 LIST \"\r\n".utf8), [UInt8]("a1 SELECT\r\n".utf8),
                 [UInt8]("a1 LOGIN\r\n".utf8), [UInt8]("a1 UID FROB 1\r\n".utf8), [UInt8]("a1 noop extra\r\n".utf8),
@@ -171,7 +173,9 @@ extension WireTests {
                     try await s.expect("+ Ready for literal data\r\n")
                     s.send(String(repeating: "m", count: 2500))
                 } else {
-                    s.send("a1 APPEND INBOX {\(Wire.hello.utf8.count)+}\r\n\(Wire.hello) {5000+}\r\n" + String(repeating: "m", count: 2500))
+                    s.send(
+                        "a1 APPEND INBOX {\(Wire.hello.utf8.count)+}\r\n\(Wire.hello) {5000+}\r\n"
+                            + String(repeating: "m", count: 2500))
                 }
                 try await Task.sleep(for: .milliseconds(50))
                 s.hangUp()

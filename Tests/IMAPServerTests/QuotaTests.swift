@@ -11,7 +11,8 @@ extension WireTests {
                 admin.send("q1 SETQUOTA user/alice (STORAGE 1)\r\n")
                 try await admin.expect("* QUOTA user/alice (STORAGE 0 1)\r\nq1 OK Completed\r\n")
                 alice.send("q2 GETQUOTAROOT INBOX\r\n")
-                try await alice.expect("* QUOTAROOT INBOX user/alice\r\n* QUOTA user/alice (STORAGE 0 1)\r\nq2 OK Completed\r\n")
+                try await alice.expect(
+                    "* QUOTAROOT INBOX user/alice\r\n* QUOTA user/alice (STORAGE 0 1)\r\nq2 OK Completed\r\n")
                 alice.send("q3 GETQUOTA user/alice\r\n")
                 try await alice.expect("* QUOTA user/alice (STORAGE 0 1)\r\nq3 OK Completed\r\n")
             }
@@ -42,7 +43,8 @@ extension WireTests {
                 alice.send("a2 APPEND INBOX {\(Wire.hello.utf8.count)+}\r\n\(Wire.hello)\r\n")
                 try await alice.expect("a2 NO [OVERQUOTA] Over quota\r\n")
                 alice.send("q2 GETQUOTAROOT INBOX\r\n")
-                try await alice.expect("* QUOTAROOT INBOX user/alice\r\n* QUOTA user/alice (MESSAGE 1 1)\r\nq2 OK Completed\r\n")
+                try await alice.expect(
+                    "* QUOTAROOT INBOX user/alice\r\n* QUOTA user/alice (MESSAGE 1 1)\r\nq2 OK Completed\r\n")
             }
         }
 

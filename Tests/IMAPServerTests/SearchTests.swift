@@ -10,14 +10,24 @@ extension WireTests {
         ///     2    alpha       3 Feb 2000  2 Feb    alice@example.org    \Flagged  body has "needle"
         ///     3    unrelated   2 Feb 2000  1 Feb    carol@example.org              refers to 1, 200-byte body
         static let corpus: [(message: String, arrival: String, flags: String)] = [
-            (Wire.message(subject: "beta", date: "Tue, 1 Feb 2000 10:00:00 +0000", id: "<1@x>", body: "plain text\r\n"),
-                "03-Feb-2000 10:00:00 +0000", ""),
-            (Wire.message(subject: "alpha", date: "Thu, 3 Feb 2000 10:00:00 +0000", id: "<2@x>", body: "has a needle inside\r\n"),
-                "02-Feb-2000 10:00:00 +0000", "\\Flagged"),
-            (Wire.message(
-                subject: "unrelated", date: "Wed, 2 Feb 2000 10:00:00 +0000", from: "carol@example.org", id: "<3@x>",
-                references: "<1@x>", body: String(repeating: "x", count: 198) + "\r\n"),
-                "01-Feb-2000 10:00:00 +0000", ""),
+            (
+                Wire.message(
+                    subject: "beta", date: "Tue, 1 Feb 2000 10:00:00 +0000", id: "<1@x>", body: "plain text\r\n"),
+                "03-Feb-2000 10:00:00 +0000", ""
+            ),
+            (
+                Wire.message(
+                    subject: "alpha", date: "Thu, 3 Feb 2000 10:00:00 +0000", id: "<2@x>",
+                    body: "has a needle inside\r\n"),
+                "02-Feb-2000 10:00:00 +0000", "\\Flagged"
+            ),
+            (
+                Wire.message(
+                    subject: "unrelated", date: "Wed, 2 Feb 2000 10:00:00 +0000", from: "carol@example.org",
+                    id: "<3@x>",
+                    references: "<1@x>", body: String(repeating: "x", count: 198) + "\r\n"),
+                "01-Feb-2000 10:00:00 +0000", ""
+            ),
         ]
 
         func selected(_ server: TestServer) async throws -> SessionHarness {
@@ -36,7 +46,8 @@ extension WireTests {
             arguments: [
                 ("ALL", "1 2 3"), ("FLAGGED", "2"), ("UNFLAGGED", "1 3"), ("SUBJECT beta", "1"),
                 ("HEADER Message-ID <2@x>", "2"), ("FROM carol", "3"), ("TEXT needle", "2"), ("TEXT beta", "1"),
-                ("BODY needle", "2"), ("BODY beta", ""), ("NOT FLAGGED", "1 3"), ("OR SUBJECT beta SUBJECT alpha", "1 2"),
+                ("BODY needle", "2"), ("BODY beta", ""), ("NOT FLAGGED", "1 3"),
+                ("OR SUBJECT beta SUBJECT alpha", "1 2"),
                 ("LARGER 300", "3"), ("SMALLER 300", "1 2"), ("2:3 NOT 3", "2"), ("UID 2:*", "2 3"),
                 ("(FLAGGED) OR (SUBJECT beta) (FROM carol)", ""), ("SENTBEFORE 2-Feb-2000", "1"),
                 ("SINCE 2-Feb-2000", "1 2"), ("NEW", "1 2 3"), ("KEYWORD $Work", ""),

@@ -16,7 +16,8 @@ extension WireTests {
                 let s = try await selected(server)
                 s.send("s1 STORE 1:2 +FLAGS (\\Flagged)\r\n")
                 try await s.expect(
-                    "* 1 FETCH (FLAGS (\\Flagged \\Recent))\r\n* 2 FETCH (FLAGS (\\Flagged \\Recent))\r\ns1 OK Completed\r\n")
+                    "* 1 FETCH (FLAGS (\\Flagged \\Recent))\r\n* 2 FETCH (FLAGS (\\Flagged \\Recent))\r\ns1 OK Completed\r\n"
+                )
                 s.send("s2 STORE 2 -FLAGS (\\Flagged)\r\n")
                 try await s.expect("* 2 FETCH (FLAGS (\\Recent))\r\ns2 OK Completed\r\n")
             }
@@ -64,7 +65,8 @@ extension WireTests {
                 try await s.run("m2", "STORE 2 +FLAGS.SILENT (\\Seen)")
                 s.send("s1 STORE 1:2 (UNCHANGEDSINCE \(base + 1)) +FLAGS.SILENT (\\Flagged)\r\n")
                 // Message 2 changed at base + 2 > base + 1.
-                try await s.expect("* 1 FETCH (MODSEQ (\(base + 3)))\r\ns1 OK [MODIFIED 2] Conditional STORE failed\r\n")
+                try await s.expect(
+                    "* 1 FETCH (MODSEQ (\(base + 3)))\r\ns1 OK [MODIFIED 2] Conditional STORE failed\r\n")
             }
         }
 

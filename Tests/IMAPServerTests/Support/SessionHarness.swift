@@ -107,7 +107,9 @@ final class SessionHarness {
     func expectLine(prefix: String) async throws -> String {
         let line = try await nextLine()
         guard line.hasPrefix(prefix) else {
-            throw WireMismatch("expected a line starting with \(WireMismatch.show(Array(prefix.utf8)))\n got \(WireMismatch.show(Array(line.utf8)))")
+            throw WireMismatch(
+                "expected a line starting with \(WireMismatch.show(Array(prefix.utf8)))\n got \(WireMismatch.show(Array(line.utf8)))"
+            )
         }
         return line
     }

@@ -29,7 +29,9 @@ enum Wire {
     ) -> String {
         var m = "From: \(from)\r\nTo: bob@example.org\r\nSubject: \(subject)\r\nDate: \(date)\r\n"
         if !id.isEmpty { m += "Message-ID: \(id)\r\n" }
-        if !references.isEmpty { m += "References: \(references)\r\nIn-Reply-To: \(references.split(separator: " ").last ?? "")\r\n" }
+        if !references.isEmpty {
+            m += "References: \(references)\r\nIn-Reply-To: \(references.split(separator: " ").last ?? "")\r\n"
+        }
         return m + "\r\n" + body
     }
 
