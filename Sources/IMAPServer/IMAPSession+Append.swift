@@ -13,6 +13,8 @@ final class AppendState {
     var internalName: String?
     /// The first failure; the rest of the command's bytes are read and dropped.
     var failure: (text: String, code: ResponseCode?)?
+    /// The command is not valid in this state: answered BAD rather than NO (RFC 3501 §6.3.11).
+    var refusedAsBad = false
     var items: [AppendItem] = []
     var current: StagedMessage?
     var currentOptions: AppendOptions?
@@ -39,7 +41,10 @@ extension IMAPSession {
     func appendStart(_ start: AppendStart) {
         let state = AppendState(tag: start.tag, mailbox: start.mailbox)
         append = state
-        guard identity != nil else { return state.fail("Please authenticate first", nil) }
+        guard identity != nil else {
+            state.refusedAsBad = true
+            return state.fail("Please authenticate first", nil)
+        }
         var iname: String? = nil
         if case .localAppend = start.kind, let text = String(validating: start.mailbox.bytes, as: UTF8.self),
             ctx.spool.mailbox(named: text) != nil
@@ -81,7 +86,7 @@ extension IMAPSession {
         if let failure = state.failure {
             decoder.refuseLiteral()
             append = nil
-            no(state.tag, failure.text, code: failure.code)
+            state.refusedAsBad ? bad(state.tag, failure.text) : no(state.tag, failure.text, code: failure.code)
             return
         }
         continuation("Ready for literal data")
@@ -124,7 +129,9 @@ extension IMAPSession {
         guard let state = append else { return }
         append = nil
         expungeAllowed = true
-        if let failure = state.failure { return no(state.tag, failure.text, code: failure.code) }
+        if let failure = state.failure {
+            return state.refusedAsBad ? bad(state.tag, failure.text) : no(state.tag, failure.text, code: failure.code)
+        }
         guard let iname = state.internalName, !state.items.isEmpty else {
             return bad(state.tag, "APPEND without a message")
         }

@@ -48,9 +48,13 @@ extension IMAPSession {
             reference: reference.bytes, patterns: [pattern], subscribedOnly: true, markSubscribed: false,
             extended: false
         )
+        let subscribed = Set(ctx.spool.subscriptions(user: user).map { ns.externalName($0, user: user) })
         for e in entries {
             var attrs = e.attributes.filter { $0 != "\\HasChildren" && $0 != "\\HasNoChildren" && $0 != "\\NonExistent" }
-            if e.record == nil && !attrs.contains("\\Noselect") { attrs.append("\\Noselect") }
+            // RFC 3501 §6.3.9: an unsubscribed parent that `%` stops at is shown \Noselect,
+            // whether or not the mailbox exists.
+            let listedOnlyAsParent = e.record == nil || !subscribed.contains(e.name)
+            if listedOnlyAsParent && !attrs.contains("\\Noselect") { attrs.append("\\Noselect") }
             untagged(.lsub(MailboxInfo(attributes: attrs, delimiter: ns.separator, name: MailboxName(e.name))))
         }
         ok(tag, "Completed")

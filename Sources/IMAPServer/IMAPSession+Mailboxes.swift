@@ -61,6 +61,12 @@ extension IMAPSession {
     // MARK: CREATE / DELETE / RENAME
 
     func create(_ tag: String, _ name: MailboxName, _ partition: String?, _ params: [CreateParameter]) {
+        // RFC 3501 §6.3.3: a trailing separator only declares the intent to create children;
+        // the mailbox is created without it.
+        var name = name
+        if name.bytes.count > 1, name.bytes.last == Array(String(ns.separator).utf8).last {
+            name = MailboxName(Array(name.bytes.dropLast()))
+        }
         guard let iname = resolve(tag, name) else { return }
         if name.isInbox && !isAdmin { return no(tag, "Mailbox already exists", code: .alreadyExists) }
         var uses: [String] = []

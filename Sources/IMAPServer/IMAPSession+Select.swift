@@ -13,7 +13,8 @@ extension IMAPSession {
     func select(_ tag: String, _ name: MailboxName, _ params: [SelectParameter], readOnly: Bool) async {
         if selected != nil {
             deselect()
-            if condstore { untagged(.state(.ok(ResponseText(code: .closed, text: "")))) }
+            // resp-text needs at least one character after the code (RFC 3501 §9, `text`).
+            if condstore { untagged(.state(.ok(ResponseText(code: .closed, text: "Ok")))) }
         }
         guard let iname = resolve(tag, name) else { return }
         guard let record = visibleMailbox(tag, iname, need: "r") else { return }
@@ -147,6 +148,11 @@ extension IMAPSession {
             }
         }
         if added > 0 {
+            // RFC 3501 §2.3.2: this session is the first to learn of the new messages, so they
+            // are \Recent here; a read-write view claims them as SELECT does.
+            if !view.readOnly, let above = try? ctx.spool.claimRecent(view.record.name) {
+                for uid in view.uids.suffix(added) where uid > above { view.recent.insert(uid) }
+            }
             untagged(.exists(UInt32(view.count)))
             untagged(.recent(UInt32(view.recent.count)))
         }

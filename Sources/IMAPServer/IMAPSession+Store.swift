@@ -50,10 +50,18 @@ extension IMAPSession {
         do {
             let result = try ctx.spool.store(view.record.name, uids: uids, op, flags, user: user, unchangedSince: unchangedSince)
             var changed: Set<UInt32> = []
+            var newKeywords = false
             for rec in result.updated {
                 view.messages[rec.uid] = rec
                 changed.insert(rec.uid)
-                for k in rec.flags where !k.hasPrefix("\\") { view.keywords.insert(k) }
+                for k in rec.flags where !k.hasPrefix("\\") && view.keywords.insert(k).inserted { newKeywords = true }
+            }
+            // A keyword new to the mailbox changes the defined flags (RFC 3501 §7.2.6): announce
+            // them before the FETCH responses that use it.
+            if newKeywords {
+                let flags = view.flagList.map(Flag.init)
+                untagged(.flags(flags))
+                untagged(.state(.ok(ResponseText(code: .permanentFlags(flags + [Flag.wildcard]), text: "Ok"))))
             }
             // Not silent: every message's flags (RFC 3501 §6.4.6). Silent with CONDSTORE: the
             // changed ones with their new MODSEQ (RFC 7162 §3.1.3).
