@@ -179,6 +179,10 @@ public final class IMAPSession {
 
     func badCommand(_ bad: BadCommand) {
         let text = Self.describe(bad)
+        if let frame = bad.underlying as? FrameRefused, frame.error.reason == .literalTooLarge, let tag = bad.tag {
+            // A synchronising literal over the bound, refused before its `+` (RFC 7889).
+            return no(tag, "Message larger than APPENDLIMIT \(ctx.settings.maxLiteralBytes)", code: .tooBig)
+        }
         if let tag = bad.tag {
             tagged(tag, .bad(ResponseText(code: nil, text: text)))
         } else {

@@ -84,13 +84,13 @@ extension WireTests {
         }
 
         /// The command decoder refuses a literal over its bound (the APPENDLIMIT) before the
-        /// session sees the command, hence BAD rather than NO [TOOBIG].
-        @Test("a synchronising literal over APPENDLIMIT is refused with BAD before the client sends it")
+        /// session sees the command; the session answers NO [TOOBIG] (RFC 7889) without a `+`.
+        @Test("a synchronising literal over APPENDLIMIT is refused with NO [TOOBIG] before the client sends it")
         func overLimitSync() async throws {
             try await TestServer.with { server in
                 let s = try await server.session(as: "alice")
                 s.send("a1 APPEND INBOX {1048577}\r\n")
-                try await s.expect("a1 BAD literal too large\r\n")
+                try await s.expect("a1 NO [TOOBIG] Message larger than APPENDLIMIT 1048576\r\n")
                 s.send("a2 NOOP\r\n")
                 try await s.expect("a2 OK NOOP completed\r\n")
             }
