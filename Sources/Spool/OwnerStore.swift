@@ -171,3 +171,13 @@ extension String {
         utf8.count == other.utf8.count && lowercased() == other.lowercased()
     }
 }
+
+extension Spool {
+    /// A mailbox's index row, or `nonexistent`.
+    static func mailboxRow(_ db: Database, _ name: String) throws -> Row {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM mailbox WHERE name = ?", arguments: [name]) else {
+            throw SpoolError(.nonexistent, "mailbox does not exist")
+        }
+        return row
+    }
+}

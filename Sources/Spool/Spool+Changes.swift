@@ -16,8 +16,7 @@ extension Spool {
         let wanted = Set(uids)
         do {
             let (result, modseq) = try store.db.write { db -> (StoreResult, UInt64) in
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM mailbox WHERE name = ?", arguments: [mailbox])
-                else { throw SpoolError(.nonexistent, "mailbox does not exist") }
+                let row = try Self.mailboxRow(db, mailbox)
                 let id: Int64 = row["id"]
                 let modseq = UInt64(row["highestmodseq"] as Int64) + 1
                 var messages = try Row.fetchAll(
@@ -94,8 +93,7 @@ extension Spool {
     }
 
     func expungeInTransaction(_ db: Database, _ mailbox: String, uids: [UInt32]?) throws -> ([UInt32], UInt64) {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM mailbox WHERE name = ?", arguments: [mailbox])
-        else { throw SpoolError(.nonexistent, "mailbox does not exist") }
+        let row = try Self.mailboxRow(db, mailbox)
         let id: Int64 = row["id"]
         let modseq = UInt64(row["highestmodseq"] as Int64) + 1
         let candidates = try Row.fetchAll(db, sql: "SELECT uid, flags FROM message WHERE mailbox = ?", arguments: [id])
@@ -147,8 +145,7 @@ extension Spool {
         let dstModSeq: UInt64
         do {
             (result, dstModSeq) = try dstStore.db.write { db -> (CopyResult, UInt64) in
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM mailbox WHERE name = ?", arguments: [destination])
-                else { throw SpoolError(.nonexistent, "mailbox does not exist") }
+                let row = try Self.mailboxRow(db, destination)
                 let id: Int64 = row["id"]
                 var uid = UInt32(truncatingIfNeeded: row["uidnext"] as Int64)
                 let modseq = UInt64(row["highestmodseq"] as Int64) + 1

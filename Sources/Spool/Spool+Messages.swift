@@ -53,8 +53,7 @@ extension Spool {
         var renamed: [String] = []
         do {
             let result = try store.db.write { db -> (AppendResult, UInt64) in
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM mailbox WHERE name = ?", arguments: [mailbox])
-                else { throw SpoolError(.nonexistent, "mailbox does not exist") }
+                let row = try Self.mailboxRow(db, mailbox)
                 let id: Int64 = row["id"]
                 var uid = UInt32(truncatingIfNeeded: row["uidnext"] as Int64)
                 let modseq = UInt64(row["highestmodseq"] as Int64) + 1
@@ -119,8 +118,7 @@ extension Spool {
         let (store, _) = try locate(mailbox)
         do {
             return try store.db.read { db in
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM mailbox WHERE name = ?", arguments: [mailbox])
-                else { throw SpoolError(.nonexistent, "mailbox does not exist") }
+                let row = try Self.mailboxRow(db, mailbox)
                 let record = MailboxRecord(row: row, owner: store.key)
                 let id: Int64 = row["id"]
                 var messages = try Row.fetchAll(
@@ -152,8 +150,7 @@ extension Spool {
         let (store, _) = try locate(mailbox)
         do {
             return try store.db.read { db in
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM mailbox WHERE name = ?", arguments: [mailbox])
-                else { throw SpoolError(.nonexistent, "mailbox does not exist") }
+                let row = try Self.mailboxRow(db, mailbox)
                 let record = MailboxRecord(row: row, owner: store.key)
                 let id: Int64 = row["id"]
                 var changed = try Row.fetchAll(
