@@ -203,7 +203,8 @@ else
     # half an hour, on both servers alike. The measured run below has fsync back.
     FILL_PREFIX=
     command -v eatmydata >/dev/null && FILL_PREFIX=eatmydata
-    start_servers $FILL_PREFIX "$BENCH" setup $SERVERS --scale "$SCALE" --json "$RUN/setup.json"
+    start_servers $FILL_PREFIX
+    python3 "$BENCH" setup $SERVERS --scale "$SCALE" --json "$RUN/setup.json"
     stop_ours
     stop_cyrus
     sync

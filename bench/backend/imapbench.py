@@ -72,8 +72,8 @@ class Server:
         if name not in ("ours", "cyrus"):
             raise SystemExit(f"unknown server name {name!r}: use ours or cyrus")
 
-    def connect(self, user=None, password=PASSWORD):
-        c = Client(self.host, self.port)
+    def connect(self, user=None, password=PASSWORD, bufsize=1 << 20):
+        c = Client(self.host, self.port, bufsize=bufsize)
         if user:
             c.login(user, password)
         return c
@@ -295,7 +295,7 @@ def idle_round(server, count, idle_users):
         # OPENERS threads log in at once: Cyrus forks and starts an imapd per connection,
         # which is latency more than CPU.
         with concurrent.futures.ThreadPoolExecutor(OPENERS) as pool:
-            conns.extend(pool.map(lambda i: server.connect(idle_users[i % len(idle_users)]), range(count)))
+            conns.extend(pool.map(lambda i: server.connect(idle_users[i % len(idle_users)], bufsize=4096), range(count)))
 
     _, wall, cpu = timed(open_all)
     scpu = server.cpu_seconds() - s0

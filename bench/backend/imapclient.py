@@ -40,12 +40,12 @@ class Response:
 
 
 class Client:
-    def __init__(self, host, port, timeout=600.0):
+    def __init__(self, host, port, timeout=600.0, bufsize=RECV_SIZE):
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = bytearray()
         self.pos = 0
-        self.scratch = bytearray(RECV_SIZE)
+        self.scratch = bytearray(bufsize)
         self.counter = 0
         self.greeting = self.readline()
         if not self.greeting.startswith(b"* OK"):
@@ -87,7 +87,7 @@ class Client:
         view = memoryview(self.scratch)
         while n > 0:
             self.sock.setsockopt(socket.IPPROTO_TCP, QUICKACK, 1)
-            got = self.sock.recv_into(self.scratch, min(n, RECV_SIZE))
+            got = self.sock.recv_into(self.scratch, min(n, len(self.scratch)))
             if got == 0:
                 raise IMAPError("connection closed inside a literal")
             if keep:
@@ -148,9 +148,8 @@ class Client:
         """Sends one APPEND (several messages: MULTIAPPEND) with LITERAL+; returns its tag."""
         tag = self.next_tag()
         head = f"{tag} APPEND {quote(mailbox)}".encode()
-        for i, m in enumerate(messages):
-            sep = b" " if i == 0 else b" "
-            self.send(head + sep + f"{flags} {{{len(m)}+}}\r\n".encode(), m)
+        for m in messages:
+            self.send(head + b" " + f"{flags} {{{len(m)}+}}\r\n".encode(), m)
             head = b""
         self.send(b"\r\n")
         return tag
