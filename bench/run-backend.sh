@@ -17,12 +17,12 @@
 set -euo pipefail
 
 SCALE=full
-ROUNDS=
+ROUNDS=3
 BUILD=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) SCALE=quick ;;
-        --rounds) ROUNDS="--rounds $2"; shift ;;
+        --rounds) ROUNDS=$2; shift ;;
         --no-build) BUILD=0 ;;
         *) echo "usage: $0 [--quick] [--rounds N] [--no-build]" >&2; exit 2 ;;
     esac
@@ -215,8 +215,19 @@ else
     mv "$CACHE.tmp" "$CACHE"
 fi
 
+SAMPLES=$DATA/backend-$SCALE.json
+rm -f "$SAMPLES"
 start_servers
-python3 "$BENCH" measure $SERVERS --scale "$SCALE" $ROUNDS --json "$DATA/backend-$SCALE.json" --md "$RUN/table.md"
+python3 "$BENCH" measure $SERVERS --scale "$SCALE" --rounds "$ROUNDS" --only append,fetch,select --json "$SAMPLES"
+# Idle connections: each round on freshly started servers, so that memory freed by earlier rows
+# (and reused by the allocator) does not hide what the connections cost.
+for _ in $(seq "$ROUNDS"); do
+    stop_ours
+    stop_cyrus
+    start_servers
+    python3 "$BENCH" measure $SERVERS --scale "$SCALE" --rounds 1 --only idle --json "$SAMPLES"
+done
+python3 "$BENCH" report --scale "$SCALE" --json "$SAMPLES" --md "$RUN/table.md"
 
 {
     echo "Command: \`bench/run-backend.sh$([ "$SCALE" = quick ] && echo " --quick")\`; $(date -u '+%Y-%m-%d %H:%M UTC');" \

@@ -3,13 +3,14 @@
 
     imapbench.py users   --scale quick|full      (the user names the sasldb needs; password "pw")
     imapbench.py setup   --server NAME=HOST:PORT:PID ... --scale quick|full --json setup.json
-    imapbench.py measure --server NAME=HOST:PORT:PID ... --scale quick|full --json out.json --md out.md
+    imapbench.py measure --server NAME=HOST:PORT:PID ... --scale quick|full [--only KINDS] --json out.json
+    imapbench.py report  --scale quick|full --json out.json --md out.md
 
 NAME is "ours" (PID: the murder process) or "cyrus" (PID: the Cyrus master; its imapd
 children are found by parent PID). `setup` creates the users' mailboxes and fills the FETCH and
-SELECT/SEARCH mailboxes (MULTIAPPEND in batches); `measure` runs every row, for each round
-first on one server then on the other (A B A B ...), and writes the samples (JSON) and the
-table (Markdown). bench/run-backend.sh starts the servers and calls both.
+SELECT/SEARCH mailboxes (MULTIAPPEND in batches); `measure` runs the rows, for each round
+first on one server then on the other (A B A B ...), and adds the samples to the JSON file;
+`report` writes the table (Markdown). bench/run-backend.sh starts the servers and calls both.
 """
 
 import argparse
@@ -213,6 +214,11 @@ class Sample:
         self.value, self.wall, self.client_cpu, self.server_cpu = value, wall, client_cpu, server_cpu
         self.extra = extra
 
+    @staticmethod
+    def from_dict(d):
+        d = dict(d)
+        return Sample(d.pop("value"), d.pop("wall"), d.pop("client_cpu"), d.pop("server_cpu"), **d)
+
     def as_dict(self):
         return dict(value=self.value, wall=self.wall, client_cpu=self.client_cpu, server_cpu=self.server_cpu, **self.extra)
 
@@ -347,8 +353,8 @@ def human(size):
     return f"{size // MB} MB" if size >= MB else f"{size // KB} KB"
 
 
-def measure(servers, scale, rounds):
-    samples = {}  # key -> server -> [Sample]
+def measure(servers, scale, rounds, only, samples):
+    """Runs the rows whose kind is in `only` (all when empty), adding to samples[key][server]."""
 
     def add(key, server, sample):
         samples.setdefault(key, {}).setdefault(server.name, []).append(sample)
@@ -356,8 +362,8 @@ def measure(servers, scale, rounds):
     pools = {}
     for key, label, unit, better, goal, spec in rows(scale):
         kind = spec["kind"]
-        if kind == "search":
-            continue  # measured with SELECT
+        if kind == "search" or (only and kind not in only):
+            continue  # SEARCH is measured with SELECT
         log(f"row: {label}")
         for r in range(rounds):
             for s in servers:
@@ -399,6 +405,8 @@ def table(scale, samples):
         "| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
     ]
     for key, label, unit, better, goal, spec in rows(scale):
+        if "ours" not in samples.get(key, {}) or "cyrus" not in samples[key]:
+            continue
         ours = samples[key]["ours"]
         cyr = samples[key]["cyrus"]
         mo = statistics.median(s.value for s in ours)
@@ -433,7 +441,8 @@ def extras(samples):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("action", choices=["users", "setup", "measure"])
+    p.add_argument("action", choices=["users", "setup", "measure", "report"])
+    p.add_argument("--only", help="measure only these row kinds: append,fetch,select,idle")
     p.add_argument("--server", action="append", default=[], help="NAME=HOST:PORT:PID (ours, cyrus)")
     p.add_argument("--scale", choices=sorted(SCALES), default="full")
     p.add_argument("--rounds", type=int, default=0)
@@ -453,10 +462,18 @@ def main():
         with open(a.json, "w") as f:
             json.dump(dict(scale=a.scale, date=time.strftime("%Y-%m-%d"), timings=out), f, indent=1)
         return
-    rounds = a.rounds or scale["rounds"]
-    samples = measure(servers, scale, rounds)
-    with open(a.json, "w") as f:
-        json.dump({k: {n: [x.as_dict() for x in v] for n, v in d.items()} for k, d in samples.items()}, f, indent=1)
+    # The samples file accumulates: run-backend.sh measures the idle-connection row in separate
+    # calls, each on freshly started servers.
+    samples = {}
+    if a.json and os.path.exists(a.json):
+        with open(a.json) as f:
+            samples = {k: {n: [Sample.from_dict(x) for x in v] for n, v in d.items()} for k, d in json.load(f).items()}
+    if a.action == "measure":
+        rounds = a.rounds or scale["rounds"]
+        only = set(a.only.split(",")) if a.only else set()
+        measure(servers, scale, rounds, only, samples)
+        with open(a.json, "w") as f:
+            json.dump({k: {n: [x.as_dict() for x in v] for n, v in d.items()} for k, d in samples.items()}, f, indent=1)
     if a.md:
         with open(a.md, "w") as f:
             f.write(table(scale, samples) + "\n\n" + extras(samples) + "\n")
