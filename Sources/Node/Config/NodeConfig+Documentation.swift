@@ -58,7 +58,10 @@ extension NodeConfig {
             "tls.cert_file", "(none)",
             "PEM certificate chain, leaf first, for STARTTLS and imap.listen_tls; set with tls.key_file or not at all."
         ),
-        ("tls.key_file", "(none)", "PEM private key (unencrypted) of tls.cert_file; relative paths are from the file's folder."),
+        (
+            "tls.key_file", "(none)",
+            "PEM private key (unencrypted) of tls.cert_file. Both paths are relative to the file's folder."
+        ),
         (
             "namespace.hierarchy_separator", "\"/\"",
             "Hierarchy separator: \"/\" (Cyrus unixhierarchysep: yes) or \".\"."

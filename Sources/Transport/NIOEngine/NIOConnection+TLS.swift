@@ -33,8 +33,8 @@ extension NIOConnection {
         makeHandler: @escaping @Sendable () throws -> NIOSSLHandler
     ) async throws {
         let action = "TLS handshake with \(self.remoteAddress)"
-        guard self.tlsStarted.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
-        else {
+        let claimed = self.tlsStarted.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing)
+        guard claimed.exchanged else {
             throw ConnectionError(.invalidArgument, "\(action): TLS is already active")
         }
         let channel = self.channel

@@ -35,7 +35,8 @@ import Testing
             ),
             (
                 "[tls]\nkey_file = \"k.pem\"",
-                "node.toml: tls.cert_file: tls.key_file is set but not the certificate it belongs to (set both or neither)"
+                "node.toml: tls.cert_file: tls.key_file is set but not the certificate it belongs to"
+                    + " (set both or neither)"
             ),
             (
                 "[imap]\nlisten_tls = [\"127.0.0.1:993\"]",
@@ -45,7 +46,10 @@ import Testing
                 "[imap]\nlisten_tls = [\"993\"]",
                 "node.toml:3: imap.listen_tls: \"993\": expected host:port (an IPv6 address is written [address]:port)"
             ),
-            ("[tls]\ncert_file = \"\"", "node.toml:3: tls.cert_file: expected a file path, got \"\": the path is empty"),
+            (
+                "[tls]\ncert_file = \"\"",
+                "node.toml:3: tls.cert_file: expected a file path, got \"\": the path is empty"
+            ),
         ]
     )
     func errors(text: String, message: String) {

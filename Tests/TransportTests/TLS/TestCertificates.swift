@@ -27,9 +27,8 @@ enum TestCertificates {
 
     private static let generated: Result<Files, any Error> = Result {
         guard let openssl else { throw GenerationFailed(message: "openssl is not installed") }
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("murder-tls-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
-            .path
+        let unique = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("murder-tls-\(unique)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for name in ["", "other-"] {
             try run(
