@@ -13,10 +13,15 @@ public final class IMAPServer: Sendable {
     }
 
     /// Starts listening; the returned listener reports the bound port and stops accepting on
-    /// close (sessions already running go on until they end).
-    public func listen(host: String, port: Int, limits: ListenerLimits) async throws -> any Listener {
+    /// close (sessions already running go on until they end). With `tls`, the listener speaks
+    /// implicit TLS (RFC 8314, IMAPS): each session starts after its handshake.
+    public func listen(
+        host: String, port: Int, limits: ListenerLimits, tls: ServerTLS? = nil
+    ) async throws -> any Listener {
         let context = self.context
-        return try await engine.listen(host: host, port: port, limits: limits, logger: context.logger) { connection in
+        return try await engine.listen(
+            host: host, port: port, limits: limits, tls: tls, logger: context.logger
+        ) { connection in
             let session = IMAPSession(connection: connection, context: context)
             await session.run()
         }

@@ -14,7 +14,7 @@ struct AuthenticationState {
 extension IMAPSession {
     /// `LOGIN user password` — checked through libsasl2 (`sasl_checkpass`).
     func login(_ tag: String, _ user: [UInt8], _ password: [UInt8]) async {
-        guard ctx.settings.allowPlaintext else {
+        guard ctx.settings.allowPlaintext || conn.isTLS else {
             return no(tag, "Plaintext logins are disabled", code: .privacyRequired)
         }
         let name = String(decoding: user, as: UTF8.self)
@@ -28,11 +28,14 @@ extension IMAPSession {
     }
 
     func newSASL() throws -> SASLServerSession {
-        try SASLServerSession(
+        let sasl = try SASLServerSession(
             config: ctx.sasl, serviceName: "imap", serverFQDN: ctx.settings.saslServerName,
             localIP: Self.saslAddress(conn.localAddress), remoteIP: Self.saslAddress(conn.remoteAddress),
             proxyPolicy: ctx.proxyPolicy
         )
+        // PLAIN and LOGIN are always allowed under TLS, whatever allow_plaintext says.
+        sasl.tlsActive = conn.isTLS
+        return sasl
     }
 
     /// libsasl2's address form: `127.0.0.1;143`, `::1;143` (from `127.0.0.1:143`, `[::1]:143`).

@@ -14,7 +14,9 @@ extension IMAPSession {
         // Any state.
         switch command {
         case .capability:
-            untagged(.capability(ctx.capabilities(authenticated: identity != nil, mechanisms: mechanisms())))
+            untagged(
+                .capability(ctx.capabilities(authenticated: identity != nil, mechanisms: mechanisms(), tls: conn.isTLS))
+            )
             return finish(tag, "CAPABILITY completed", command)
         case .noop:
             return finish(tag, "NOOP completed", command)
@@ -32,7 +34,7 @@ extension IMAPSession {
             switch command {
             case .login(let user, let password): await login(tag, user, password)
             case .authenticate(let mechanism, let initial): await authenticate(tag, mechanism, initial)
-            case .startTLS: no(tag, "STARTTLS is not available on this listener")
+            case .startTLS: await startTLS(tag)
             default: bad(tag, "Please authenticate first")
             }
             return

@@ -96,7 +96,7 @@ public final class IMAPSession {
             append?.discardAll()
             permits.finish()
         }
-        let caps = ctx.capabilities(authenticated: false, mechanisms: mechanisms())
+        let caps = ctx.capabilities(authenticated: false, mechanisms: mechanisms(), tls: conn.isTLS)
         untagged(.state(.ok(ResponseText(code: .capability(caps), text: "\(ctx.settings.servername) Murder IMAP server ready"))))
         await flush()
         permits.yield()
@@ -191,11 +191,7 @@ public final class IMAPSession {
     }
 
     func mechanisms() -> [String] {
-        (try? SASLServerSession(
-            config: ctx.sasl, serviceName: "imap", serverFQDN: ctx.settings.saslServerName,
-            localIP: Self.saslAddress(conn.localAddress), remoteIP: Self.saslAddress(conn.remoteAddress),
-            proxyPolicy: ctx.proxyPolicy
-        ).mechanisms()) ?? []
+        (try? newSASL().mechanisms()) ?? []
     }
 
     // MARK: Output

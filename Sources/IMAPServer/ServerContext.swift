@@ -1,6 +1,7 @@
 public import Auth
 public import Logging
 public import Spool
+public import Transport
 
 /// What every session of one backend shares: the spool, authentication, naming, bounds.
 public final class ServerContext: Sendable {
@@ -19,7 +20,10 @@ public final class ServerContext: Sendable {
         public var loginTimeout: Duration = .seconds(60)
         /// RFC 3501 §5.4: at least 30 minutes once authenticated.
         public var idleTimeout: Duration = .seconds(1800)
+        /// Whether LOGIN, PLAIN and the LOGIN mechanism work without TLS (over TLS they always do).
         public var allowPlaintext = true
+        /// The certificate STARTTLS negotiates with; nil = STARTTLS is not offered.
+        public var tls: ServerTLS? = nil
         /// Quota given to a user's INBOX when an admin creates it (nil = none).
         public var defaultStorageKiB: UInt64? = nil
         public var defaultMessages: UInt64? = nil
@@ -45,12 +49,19 @@ public final class ServerContext: Sendable {
         proxyPolicy = ProxyPolicy(admins: settings.admins, proxyIdentities: settings.proxyIdentities)
     }
 
-    /// Capabilities before authentication (RFC 3501 §6.1.1; Cyrus lists AUTH= here).
-    func capabilities(authenticated: Bool, mechanisms: [String]) -> [String] {
+    /// Capabilities before authentication (RFC 3501 §6.1.1; Cyrus lists AUTH= here). `tls` says
+    /// whether the connection is already under TLS: STARTTLS is offered only when it is not
+    /// and a certificate is configured, LOGINDISABLED only when it is not and plaintext
+    /// logins are off (RFC 3501 §6.2.1, §6.2.3).
+    ///
+    ///     S: * CAPABILITY IMAP4rev1 … STARTTLS LOGINDISABLED        (before STARTTLS)
+    ///     S: * CAPABILITY IMAP4rev1 … AUTH=PLAIN                    (after it)
+    func capabilities(authenticated: Bool, mechanisms: [String], tls: Bool = false) -> [String] {
         var caps = ["IMAP4rev1", "LITERAL+", "ID", "ENABLE", "SASL-IR"]
         if !authenticated {
             caps += mechanisms.map { "AUTH=" + $0 }
-            if !settings.allowPlaintext { caps.append("LOGINDISABLED") }
+            if settings.tls != nil, !tls { caps.append("STARTTLS") }
+            if !settings.allowPlaintext, !tls { caps.append("LOGINDISABLED") }
             return caps
         }
         caps += [

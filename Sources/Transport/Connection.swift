@@ -10,6 +10,9 @@
 ///
 /// Calls are meant for one task at a time per direction: one reader, one writer.
 ///
+/// TLS sits behind this seam too: ``startTLS(_:)`` turns a plaintext connection into
+/// an encrypted one (STARTTLS), and a listener can start it on accept (implicit TLS).
+///
 /// - SeeAlso: DESIGN.md, "The seam that matters: Engine and Connection".
 public protocol Connection: AnyObject, Sendable {
     /// Unique per process, for logs.
@@ -42,4 +45,51 @@ public protocol Connection: AnyObject, Sendable {
     /// Closes both directions; idempotent. Bytes already written are sent first (waiting a
     /// bounded time for a slow peer).
     func close() async
+
+    /// Whether reads and writes go through TLS (implicit TLS, or after ``startTLS(_:)``).
+    var isTLS: Bool { get }
+
+    /// Starts TLS as the server and returns once the handshake completed; from then on reads
+    /// return decrypted bytes and writes are encrypted.
+    ///
+    ///     C: a1 STARTTLS
+    ///     S: a1 OK Begin TLS negotiation now          (written and flushed by the caller first)
+    ///     <TLS handshake>                               startTLS(tls) returns
+    ///     C: a2 CAPABILITY                              read() -> "a2 CAPABILITY\r\n", decrypted
+    ///
+    /// Call it only when the session has consumed every byte it read and holds no unread
+    /// plaintext of its own (refuse the command when a client pipelined data after STARTTLS),
+    /// and never during a read. Bytes the connection received but the caller has not read yet
+    /// are taken as the start of the handshake, never as plaintext: pipelined commands a
+    /// client sent after STARTTLS fail the handshake instead of running under TLS
+    /// (CVE-2011-0411).
+    ///
+    /// Throws ``ConnectionError``: ``ConnectionError/Code/timedOut`` when the handshake takes
+    /// longer than the configuration's `handshakeTimeout`, ``ConnectionError/Code/invalidArgument``
+    /// when TLS is already on (or the engine cannot do TLS), another code when the handshake
+    /// fails. After a failure the connection is closed.
+    ///
+    /// - SeeAlso: [RFC 3501 §6.2.1](https://www.rfc-editor.org/rfc/rfc3501#section-6.2.1),
+    ///   [RFC 9051 §6.2.1](https://www.rfc-editor.org/rfc/rfc9051#section-6.2.1)
+    func startTLS(_ tls: ServerTLS) async throws
+
+    /// Starts TLS as the client (after the server's `OK Begin TLS negotiation now`, or at once
+    /// for implicit TLS) and returns once the handshake completed and the server's certificate
+    /// was verified. Same rules and errors as ``startTLS(_:)``.
+    func startTLS(_ tls: ClientTLS) async throws
+}
+
+extension Connection {
+    /// Engines without TLS: never encrypted.
+    public var isTLS: Bool { false }
+
+    /// Engines without TLS refuse.
+    public func startTLS(_ tls: ServerTLS) async throws {
+        throw ConnectionError(.invalidArgument, "STARTTLS: this engine's connections cannot do TLS")
+    }
+
+    /// Engines without TLS refuse.
+    public func startTLS(_ tls: ClientTLS) async throws {
+        throw ConnectionError(.invalidArgument, "STARTTLS: this engine's connections cannot do TLS")
+    }
 }

@@ -58,3 +58,45 @@ extension Engine {
         }
     }
 }
+
+extension Engine {
+    /// ``listen(host:port:limits:logger:handler:)`` with implicit TLS (RFC 8314) when `tls` is
+    /// set: each accepted connection completes a TLS handshake before `handler` sees it.
+    ///
+    /// A failed or timed-out handshake is logged and closes that connection only; the handler
+    /// never runs for it and the listener goes on. Give such a listener an empty
+    /// `limits.refusal`: a plaintext refusal means nothing to a TLS client.
+    ///
+    ///     C: <ClientHello>    S: <ServerHello … Finished>
+    ///     S: * OK [CAPABILITY IMAP4rev1 …] server ready       (encrypted)
+    ///
+    /// - SeeAlso: [RFC 8314 §3.3](https://www.rfc-editor.org/rfc/rfc8314#section-3.3)
+    public func listen(
+        host: String,
+        port: Int,
+        limits: ListenerLimits,
+        tls: ServerTLS?,
+        logger: Logger,
+        handler: @escaping @Sendable (any Connection) async -> Void
+    ) async throws -> any Listener {
+        guard let tls else {
+            return try await self.listen(host: host, port: port, limits: limits, logger: logger, handler: handler)
+        }
+        return try await self.listen(host: host, port: port, limits: limits, logger: logger) {
+            (connection: any Connection) async -> Void in
+            do {
+                try await connection.startTLS(tls)
+            } catch {
+                logger.notice(
+                    "TLS handshake failed",
+                    metadata: [
+                        "connection": "\(connection.id)", "peer": "\(connection.remoteAddress)",
+                        "error": "\(error)",
+                    ]
+                )
+                return
+            }
+            await handler(connection)
+        }
+    }
+}

@@ -9,7 +9,9 @@ import Logging
 extension NodeConfig {
     /// Reads and validates the file at `path`.
     ///
-    /// A relative `data_dir` is taken relative to the file's folder.
+    /// A relative `data_dir`, `tls.cert_file` or `tls.key_file` is taken relative to the file's
+    /// folder. The TLS certificate and key are loaded once here, so a bad one is reported
+    /// before anything starts.
     public static func load(path: String) throws(ConfigError) -> NodeConfig {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let text = try Self.readFile(path, name: name)
@@ -22,6 +24,12 @@ extension NodeConfig {
                 config.auth.sasldb = Auth.defaultSASLDB(dataDirectory: config.dataDirectory)
             }
         }
+        if let slash = path.lastIndex(of: "/") {
+            let folder = String(path[...slash])
+            if let cert = config.tls.certFile, !cert.hasPrefix("/") { config.tls.certFile = folder + cert }
+            if let key = config.tls.keyFile, !key.hasPrefix("/") { config.tls.keyFile = folder + key }
+        }
+        _ = try config.tls.load(file: name)
         return config
     }
 
@@ -67,6 +75,7 @@ extension NodeConfig {
 
         try Self.decodeIMAP(reader, into: &config.imap)
         try Self.decodeAuth(reader, into: &config.auth)
+        try Self.decodeTLS(reader, into: &config)
 
         let separator = try reader.choice("namespace.hierarchy_separator", default: "/", among: ["/", "."])
         config.namespace.hierarchySeparator = separator == "." ? "." : "/"

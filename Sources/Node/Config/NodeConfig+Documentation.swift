@@ -22,6 +22,10 @@ extension NodeConfig {
             "IMAP listeners, \"host:port\" or \"[ipv6]:port\"; port 0 picks a free port."
         ),
         (
+            "imap.listen_tls", "[]",
+            "Implicit TLS listeners (IMAPS, RFC 8314), \"host:port\" as for imap.listen; they need [tls]."
+        ),
+        (
             "imap.max_connections", "10000",
             "Connections open at once per listener (1 to 1000000); more are refused with BYE."
         ),
@@ -41,11 +45,22 @@ extension NodeConfig {
             "auth.mechanisms", "[\"PLAIN\", \"LOGIN\", \"SCRAM-SHA-1\", \"SCRAM-SHA-256\"]",
             "SASL mechanisms offered, in order."
         ),
-        ("auth.allow_plaintext", "true", "Whether LOGIN and plain-text mechanisms work without TLS."),
+        (
+            "auth.allow_plaintext", "true",
+            "Whether LOGIN, PLAIN and the LOGIN mechanism work without TLS; over TLS they always work."
+        ),
         ("auth.admins", "[\"admin\"]", "Users with administrator rights on every mailbox."),
         (
             "auth.proxy_identities", "[]",
             "Users that may log in as themselves and act as another user (frontends, replicas)."
+        ),
+        (
+            "tls.cert_file", "(none)",
+            "PEM certificate chain, leaf first, for STARTTLS and imap.listen_tls; set with tls.key_file or not at all."
+        ),
+        (
+            "tls.key_file", "(none)",
+            "PEM private key (unencrypted) of tls.cert_file. Both paths are relative to the file's folder."
         ),
         (
             "namespace.hierarchy_separator", "\"/\"",

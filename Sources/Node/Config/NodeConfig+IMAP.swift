@@ -3,6 +3,8 @@ extension NodeConfig {
     public struct IMAP: Sendable, Hashable {
         /// Addresses to listen on.
         public var listen: [ListenAddress] = [ListenAddress(host: "127.0.0.1", port: 143)]
+        /// Implicit TLS listeners (RFC 8314), usually port 993; they need `[tls]`.
+        public var listenTLS: [ListenAddress] = []
         /// Connections open at once on each listener.
         public var maxConnections = 10_000
         /// Connections open at once from one client address.

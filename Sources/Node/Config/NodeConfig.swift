@@ -39,6 +39,7 @@ public struct NodeConfig: Sendable, Hashable {
     public var engine: EngineKind
     public var imap: IMAP
     public var auth: Auth
+    public var tls: TLS
     public var namespace: Namespace
     public var quota: Quota
     public var log: Log
@@ -51,6 +52,7 @@ public struct NodeConfig: Sendable, Hashable {
         self.engine = .nio
         self.imap = IMAP()
         self.auth = Auth(dataDirectory: dataDirectory)
+        self.tls = TLS()
         self.namespace = Namespace()
         self.quota = Quota()
         self.log = Log()

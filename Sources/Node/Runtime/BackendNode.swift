@@ -14,16 +14,21 @@ public final class BackendNode: Sendable {
     let listeners: [any Listener]
     let housekeeping: Task<Void, Never>
 
-    /// The addresses actually bound (port 0 in the config is replaced by the chosen port).
+    /// The addresses actually bound (port 0 in the config is replaced by the chosen port): the
+    /// `imap.listen` ones in order, then the `imap.listen_tls` ones.
     public var boundAddresses: [String] { listeners.map(\.localAddress) }
     public var boundPorts: [Int] { listeners.map(\.localPort) }
 
-    /// Opens the spool (running start-up recovery) and starts listening.
+    /// Loads the TLS certificate if one is configured, opens the spool (running start-up
+    /// recovery) and starts listening, with implicit TLS on the `imap.listen_tls` addresses.
     public static func start(_ config: NodeConfig, engine: (any Engine)? = nil, logger: Logger) async throws -> BackendNode {
         let engine = engine ?? NIOEngine()
         if config.engine == .uring {
             logger.notice("engine \"uring\" is not available in this build; running on the pure-Swift engine (nio)")
         }
+        // Loaded before the spool opens, so a bad certificate stops the start-up early.
+        let handshakeTimeout = Duration.seconds(min(config.imap.loginTimeoutSeconds, 60))
+        let tls = try config.tls.load(file: "config", handshakeTimeout: handshakeTimeout)
         var options = Spool.Options()
         options.maxMessageSize = Int64(config.imap.maxLiteralBytes)
         let spool = try Spool(root: config.dataDirectory + "/spool", options: options, logger: logger)
@@ -42,6 +47,7 @@ public final class BackendNode: Sendable {
         settings.loginTimeout = .seconds(config.imap.loginTimeoutSeconds)
         settings.idleTimeout = .seconds(config.imap.idleTimeoutSeconds)
         settings.allowPlaintext = config.auth.allowPlaintext
+        settings.tls = tls
         settings.defaultStorageKiB = config.quota.defaultStorageKiB > 0 ? UInt64(config.quota.defaultStorageKiB) : nil
         settings.defaultMessages = config.quota.defaultMessages > 0 ? UInt64(config.quota.defaultMessages) : nil
         let throttle = LoginThrottle(
@@ -56,6 +62,14 @@ public final class BackendNode: Sendable {
         do {
             for address in config.imap.listen {
                 listeners.append(try await server.listen(host: address.host, port: address.port, limits: limits))
+            }
+            // Implicit TLS: a refusal in plaintext would mean nothing to a TLS client; just close.
+            var tlsLimits = limits
+            tlsLimits.refusal = []
+            for address in config.imap.listenTLS {
+                listeners.append(
+                    try await server.listen(host: address.host, port: address.port, limits: tlsLimits, tls: tls)
+                )
             }
         } catch {
             for l in listeners { await l.close() }

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 
 /// The last handler of every NIO connection's pipeline: it buffers what the peer sends until
 /// ``NIOConnection/read(timeout:)`` asks for it, and tells writers when the socket drains.
@@ -124,6 +125,22 @@ final class ConnectionHandler: ChannelDuplexHandler {
             }
         }
         return promise.futureResult
+    }
+
+    /// Whether writes can still go out: not closed, not failed.
+    var isOpen: Bool { self.context != nil && !self.outputClosed && self.failure == nil }
+
+    /// Removes every buffered unread byte (for ``NIOConnection/startTLS(_:)``, which hands them
+    /// to the TLS handler) and resumes socket reads that were held.
+    func takeUnread() -> [ByteBuffer] {
+        let buffers = Array(self.inbound)
+        self.inbound.removeAll()
+        self.inboundBytes = 0
+        if self.readHeld, let context = self.context {
+            self.readHeld = false
+            context.read()
+        }
+        return buffers
     }
 
     /// Fails a pending read because its task was cancelled.
@@ -272,8 +289,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     // MARK: - Errors
 
-    /// Errors that only mean "the peer went away".
+    /// Errors that only mean "the peer went away". A TLS peer closing without close_notify
+    /// counts: IMAP frames its own data, so a truncation cannot pass for a complete response.
     private static func isBenign(_ error: any Error) -> Bool {
+        if let error = error as? NIOSSLError, case .uncleanShutdown = error { return true }
         if let error = error as? ChannelError {
             return error == .ioOnClosedChannel || error == .alreadyClosed || error == .eof
                 || error == .outputClosed

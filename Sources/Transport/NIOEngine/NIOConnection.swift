@@ -29,7 +29,9 @@ final class NIOConnection: Connection {
     let remoteHost: String
     let localAddress: String
     let channel: any Channel
-    private let handler: NIOLoopBound<ConnectionHandler>
+    let handler: NIOLoopBound<ConnectionHandler>
+    /// Set once ``startTLS(_:)`` began: a TLS handler is (or was) in the pipeline.
+    let tlsStarted = Atomic<Bool>(false)
 
     /// Largest piece a write hands to the channel at once; a longer write waits for the socket
     /// between pieces, so it never holds more than this plus the high watermark in NIO buffers.
@@ -123,6 +125,9 @@ final class NIOConnection: Connection {
                 .invalidArgument,
                 "writeFile \(path): range \(offset)+\(length) is beyond the file's \(info.st_size) bytes"
             )
+        }
+        if self.isTLS {
+            return try await self.writeFileCopying(descriptor: descriptor, path: path, offset: offset, length: length)
         }
         let file = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: descriptor)
         defer { try? file.close() }

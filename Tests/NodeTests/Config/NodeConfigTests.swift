@@ -17,6 +17,7 @@ import Testing
             "127.0.0.1:1143",
             "[::1]:1143",   # IPv6 too
         ]
+        listen_tls = ["127.0.0.1:1993"]
         max_connections = 5_000
         max_connections_per_host = 50
         idle_timeout_seconds = 3600
@@ -33,6 +34,10 @@ import Testing
         allow_plaintext = false
         admins = ["cyrus", "root"]
         proxy_identities = ["frontend"]
+
+        [tls]
+        cert_file = "/etc/murder/imap.pem"
+        key_file = "/etc/murder/imap.key"
 
         [namespace]
         hierarchy_separator = "."
@@ -253,7 +258,7 @@ import Testing
     func documentation() throws {
         let keys = NodeConfig.documentation.map(\.key)
         #expect(Set(keys).count == keys.count)
-        #expect(keys.count == 24)
+        #expect(keys.count == 27)
         for entry in NodeConfig.documentation {
             #expect(!entry.default.isEmpty && !entry.meaning.isEmpty, "\(entry.key)")
         }
