@@ -104,12 +104,12 @@ extension IMAPSession {
         }
     }
 
-    func appendMessageEnd() {
+    func appendMessageEnd() async {
         guard let state = append, state.failure == nil, let staged = state.current, let options = state.currentOptions
         else { return }
         state.current = nil
         do {
-            try staged.finish()
+            try await blocking { try staged.finish() }
             if staged.size == 0 { return state.fail("Empty message", .cannot) }
             let flags = options.flags.map(\.name).filter { $0.lowercased() != "\\recent" }
             var date: Date? = nil
@@ -136,7 +136,8 @@ extension IMAPSession {
             return bad(state.tag, "APPEND without a message")
         }
         do {
-            let result = try ctx.spool.append(iname, state.items, user: user)
+            let (spool, items, user) = (ctx.spool, state.items, user)
+            let result = try await blocking { try spool.append(iname, items, user: user) }
             state.items = []
             ok(
                 state.tag, "Completed",

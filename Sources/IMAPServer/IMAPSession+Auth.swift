@@ -5,6 +5,13 @@ import Foundation
 import IMAPWire
 import Spool
 
+/// Hands a value that is used by one task at a time (a SASL exchange) to the blocking queue
+/// for the duration of one call.
+struct Unchecked<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
 /// An AUTHENTICATE exchange in progress.
 struct AuthenticationState {
     var tag: String
@@ -20,7 +27,9 @@ extension IMAPSession {
         let name = String(decoding: user, as: UTF8.self)
         do {
             let sasl = try newSASL()
-            let result = try sasl.checkPassword(user: name, password: String(decoding: password, as: UTF8.self))
+            let box = Unchecked(sasl)
+            let secret = String(decoding: password, as: UTF8.self)
+            let result = try await blocking { try box.value.checkPassword(user: name, password: secret) }
             await authenticated(tag, result, how: "LOGIN")
         } catch {
             await failedLogin(tag, name, error)
@@ -64,7 +73,8 @@ extension IMAPSession {
             response = [UInt8](bytes)
         }
         do {
-            let step = try sasl.start(mechanism: mechanism.uppercased(), initialResponse: response)
+            let (box, name, initial) = (Unchecked(sasl), mechanism.uppercased(), response)
+            let step = try await blocking { try box.value.start(mechanism: name, initialResponse: initial) }
             await saslStep(tag, sasl, step)
         } catch {
             await failedLogin(tag, nil, error)
@@ -125,7 +135,8 @@ extension IMAPSession {
                 return bad(auth.tag, "Invalid base64 in the SASL response")
             }
             do {
-                let step = try auth.sasl.step([UInt8](bytes))
+                let (box, answer) = (Unchecked(auth.sasl), [UInt8](bytes))
+                let step = try await blocking { try box.value.step(answer) }
                 await saslStep(auth.tag, auth.sasl, step)
             } catch {
                 authentication = nil

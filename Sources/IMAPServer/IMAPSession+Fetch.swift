@@ -80,7 +80,10 @@ extension IMAPSession {
         }
         if setsSeen {
             let unseen = targets.map(\.1).filter { !(view.messages[$0]?.flags.contains("\\Seen") ?? true) }
-            if !unseen.isEmpty, let result = try? ctx.spool.store(view.record.name, uids: unseen, .add, ["\\Seen"], user: user) {
+            let (spool, name, user) = (ctx.spool, view.record.name, user)
+            if !unseen.isEmpty,
+                let result = try? await blocking({ try spool.store(name, uids: unseen, .add, ["\\Seen"], user: user) })
+            {
                 for rec in result.updated { view.messages[rec.uid] = rec }
                 if !attributes.contains(.flags) { attributes.append(.flags) }
             }
@@ -184,7 +187,7 @@ extension IMAPSession {
             out.writeRaw("{0}\r\n")
             return
         }
-        if size < 64 * 1024, let data = try? ctx.spool.messageBytes(selected!.record, uid: record.uid) {
+        if size < 1 << 20, let data = try? ctx.spool.messageBytes(selected!.record, uid: record.uid) {
             out.writeLiteral(data)
             return
         }

@@ -170,17 +170,18 @@ extension IMAPSession {
     }
 
     /// CLOSE (expunging silently when the mailbox is writable) and UNSELECT.
-    func close(_ tag: String, expunge: Bool) {
+    func close(_ tag: String, expunge: Bool) async {
         guard let view = selected else { return bad(tag, "No mailbox selected") }
         if expunge && !view.readOnly && rights(view.record).has("e") {
-            _ = try? ctx.spool.expunge(view.record.name, uids: nil)
+            let (spool, name) = (ctx.spool, view.record.name)
+            _ = try? await blocking { try spool.expunge(name, uids: nil) }
         }
         deselect()
         ok(tag, "Completed")
     }
 
     /// EXPUNGE and UID EXPUNGE (RFC 4315: only the given UIDs that are \Deleted).
-    func expunge(_ tag: String, uids set: SequenceSet?) {
+    func expunge(_ tag: String, uids set: SequenceSet?) async {
         guard let view = selected else { return bad(tag, "No mailbox selected") }
         guard !view.readOnly else { return no(tag, "Mailbox is read-only", code: .readOnly) }
         guard rights(view.record).has("e") else { return no(tag, "Permission denied", code: .noPerm) }
@@ -191,7 +192,8 @@ extension IMAPSession {
                 let max = messages.last?.uid ?? 0
                 uids = messages.filter { set.contains($0.uid, max: max) && $0.flags.contains("\\Deleted") }.map(\.uid)
             }
-            try ctx.spool.expunge(view.record.name, uids: uids)
+            let (spool, name, chosen) = (ctx.spool, view.record.name, uids)
+            _ = try await blocking { try spool.expunge(name, uids: chosen) }
             syncView(allowExpunge: true)
             ok(tag, "Completed", code: condstore ? .highestModSeq(view.modSeq) : nil)
         } catch {

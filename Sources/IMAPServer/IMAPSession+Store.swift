@@ -7,7 +7,7 @@ import Spool
 extension IMAPSession {
     /// STORE / UID STORE with UNCHANGEDSINCE (RFC 7162 §3.1.3). Rights: `s` for \Seen, `t` for
     /// \Deleted, `w` for the rest (RFC 4314 §4).
-    func store(_ tag: String, _ command: StoreCommand, uid: Bool) {
+    func store(_ tag: String, _ command: StoreCommand, uid: Bool) async {
         guard let view = selected else { return bad(tag, "No mailbox selected") }
         guard let targets = resolveSet(view, command.set, uid: uid) else {
             return bad(tag, "Invalid message sequence number")
@@ -48,7 +48,10 @@ extension IMAPSession {
         }
         let uids = targets.map(\.1).filter { !view.pendingExpunges.contains($0) }
         do {
-            let result = try ctx.spool.store(view.record.name, uids: uids, op, flags, user: user, unchangedSince: unchangedSince)
+            let (spool, name, user, change, since) = (ctx.spool, view.record.name, user, flags, unchangedSince)
+            let result = try await blocking {
+                try spool.store(name, uids: uids, op, change, user: user, unchangedSince: since)
+            }
             var changed: Set<UInt32> = []
             var newKeywords = false
             for rec in result.updated {
@@ -105,7 +108,8 @@ extension IMAPSession {
         let uids = targets.map(\.1).filter { !view.pendingExpunges.contains($0) }
         guard !uids.isEmpty else { return ok(tag, "Completed") }
         do {
-            let result = try ctx.spool.copy(view.record.name, uids: uids, to: iname, user: user, move: move)
+            let (spool, source, user) = (ctx.spool, view.record.name, user)
+            let result = try await blocking { try spool.copy(source, uids: uids, to: iname, user: user, move: move) }
             let code = ResponseCode.copyUID(
                 uidValidity: result.uidValidity, source: SequenceSet.of(result.sourceUIDs),
                 destination: SequenceSet.of(result.destinationUIDs)

@@ -152,7 +152,7 @@ public final class IMAPSession {
         case .appendBytes(let bytes):
             appendBytes(bytes)
         case .appendMessageEnd:
-            appendMessageEnd()
+            await appendMessageEnd()
         case .appendEnd:
             await appendEnd()
         case .line(let line):
@@ -243,6 +243,20 @@ public final class IMAPSession {
     func updateTimeout() {
         let t = identity == nil ? ctx.settings.loginTimeout : ctx.settings.idleTimeout
         shared.timeout.withLock { $0 = t }
+    }
+
+    // MARK: Blocking work
+
+    /// Disk and libsasl2 calls block their thread (an fsync takes milliseconds). The cooperative
+    /// pool has one thread per core, so such work runs on this queue instead, where it cannot
+    /// stall every other session; concurrent APPENDs then overlap their fsyncs as Cyrus's
+    /// processes do.
+    static let blockingQueue = DispatchQueue(label: "murder.imap.blocking", qos: .userInitiated, attributes: .concurrent)
+
+    func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Self.blockingQueue.async { continuation.resume(with: Result { try body() }) }
+        }
     }
 
     // MARK: Errors

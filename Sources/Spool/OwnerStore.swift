@@ -123,6 +123,19 @@ extension MailboxRecord {
 }
 
 extension MessageRecord {
+    /// The columns ``init(columns:)`` reads, in its order.
+    static let columns = "uid, modseq, flags, internaldate, zone, size, guid, savedate"
+
+    /// From a row of ``columns``, by position (faster than by name for large mailboxes).
+    init(columns row: Row) {
+        let flags: String = row[2]
+        self.init(
+            uid: UInt32(truncatingIfNeeded: row[0] as Int64), modSeq: UInt64(row[1] as Int64),
+            flags: flags.isEmpty ? [] : flags.split(separator: " ").map(String.init),
+            internalDate: row[3], zoneMinutes: row[4], size: row[5], guid: row[6], savedDate: row[7]
+        )
+    }
+
     init(row: Row) {
         let flags: String = row["flags"]
         self.init(

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 extension Spool {
     /// The owner key of a user's own mailboxes (`alice` → `user.alice`,
@@ -121,9 +122,7 @@ extension Spool {
                 let row = try Self.mailboxRow(db, mailbox)
                 let record = MailboxRecord(row: row, owner: store.key)
                 let id: Int64 = row["id"]
-                var messages = try Row.fetchAll(
-                    db, sql: "SELECT * FROM message WHERE mailbox = ? ORDER BY uid", arguments: [id]
-                ).map(MessageRecord.init(row:))
+                var messages = try snapshot(db, id, record)
                 if !seenInFlags(user, record), let user {
                     try mergeSeen(db, id, user, &messages)
                 }
@@ -133,6 +132,30 @@ extension Spool {
             throw Self.spoolError(error, "cannot read \(mailbox)")
         }
     }
+
+    /// Every entry of a mailbox, by UID. Large mailboxes are kept in memory keyed by their
+    /// highest modseq (any change to an entry raises it), so selecting a 100,000-message mailbox
+    /// again costs no index scan.
+    func snapshot(_ db: Database, _ id: Int64, _ record: MailboxRecord) throws -> [MessageRecord] {
+        if let hit = snapshots.withLock({ $0[record.uniqueID] }), hit.modSeq == record.highestModSeq {
+            return hit.messages
+        }
+        var messages: [MessageRecord] = []
+        let cursor = try Row.fetchCursor(
+            db, sql: "SELECT \(MessageRecord.columns) FROM message WHERE mailbox = ? ORDER BY uid", arguments: [id]
+        )
+        while let row = try cursor.next() { messages.append(MessageRecord(columns: row)) }
+        if messages.count >= Self.snapshotThreshold {
+            snapshots.withLock { cache in
+                if cache.count >= Self.snapshotLimit, let victim = cache.keys.first { cache[victim] = nil }
+                cache[record.uniqueID] = (record.highestModSeq, messages)
+            }
+        }
+        return messages
+    }
+
+    static let snapshotThreshold = 2000
+    static let snapshotLimit = 16
 
     func mergeSeen(_ db: Database, _ id: Int64, _ user: String, _ messages: inout [MessageRecord]) throws {
         let seen = Set(

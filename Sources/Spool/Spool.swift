@@ -29,6 +29,8 @@ public final class Spool: Sendable {
     let owners = Mutex<[String: OwnerStore]>([:])
     let catalog = Mutex<[String: MailboxRecord]>([:])
     let hub = ChangeHub()
+    /// Entries of large mailboxes by uniqueid, with the modseq they were read at.
+    let snapshots = Mutex<[String: (modSeq: UInt64, messages: [MessageRecord])]>([:])
 
     /// Opens (creating if needed) the spool at `root` and runs start-up recovery on every owner.
     public init(root: String, options: Options = Options(), logger: Logger = Logger(label: "murder.spool")) throws {
