@@ -67,6 +67,11 @@ extension IMAPSession {
 
     func appendMessage(_ header: AppendMessageHeader) {
         guard let state = append, state.failure == nil, let iname = state.internalName else { return }
+        if ctx.settings.literalMinus && header.isNonSynchronizing && header.length > 4096 {
+            // RFC 7888 §5: the bytes are on the way; they are read and dropped, then BAD.
+            state.refusedAsBad = true
+            return state.fail("Non-synchronising literal over 4096 bytes (LITERAL-)", nil)
+        }
         guard header.length <= ctx.settings.maxLiteralBytes else {
             return state.fail("Message is larger than APPENDLIMIT \(ctx.settings.maxLiteralBytes)", .tooBig)
         }

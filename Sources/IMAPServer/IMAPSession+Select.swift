@@ -41,7 +41,7 @@ extension IMAPSession {
             untagged(.state(.ok(ResponseText(code: .permanentFlags(permanent), text: "Ok"))))
             untagged(.exists(UInt32(view.count)))
             untagged(.recent(UInt32(view.recent.count)))
-            if let first = view.uids.firstIndex(where: { !(view.messages[$0]?.flags.contains("\\Seen") ?? true) }) {
+            if let first = view.messages.records.firstIndex(where: { !$0.flags.contains("\\Seen") }) {
                 untagged(.state(.ok(ResponseText(code: .unseen(UInt32(first + 1)), text: "Ok"))))
             }
             untagged(.state(.ok(ResponseText(code: .uidValidity(fresh.uidValidity), text: "Ok"))))
@@ -112,7 +112,6 @@ extension IMAPSession {
                     untagged(.fetch(UInt32(seq), attrs))
                 }
             } else if rec.uid > view.lastUID {
-                view.uids.append(rec.uid)
                 view.messages[rec.uid] = rec
                 added += 1
             } else {
@@ -126,7 +125,6 @@ extension IMAPSession {
             view.pendingExpunges = []
             if qresync {
                 for uid in gone {
-                    if let seq = view.sequence(of: uid) { view.uids.remove(at: seq - 1) }
                     view.messages[uid] = nil
                     view.recent.remove(uid)
                 }
@@ -134,7 +132,6 @@ extension IMAPSession {
             } else {
                 for uid in gone.reversed() {
                     guard let seq = view.sequence(of: uid) else { continue }
-                    view.uids.remove(at: seq - 1)
                     view.messages[uid] = nil
                     view.recent.remove(uid)
                     untagged(.expunge(UInt32(seq)))

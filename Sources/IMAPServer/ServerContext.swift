@@ -17,6 +17,8 @@ public final class ServerContext: Sendable {
         public var maxLineBytes = 65536
         public var maxLiteralBytes: UInt64 = 64 << 20
         public var maxNesting = 32
+        /// RFC 7888 LITERAL- instead of LITERAL+: a larger non-synchronising literal gets BAD.
+        public var literalMinus = false
         public var loginTimeout: Duration = .seconds(60)
         /// RFC 3501 §5.4: at least 30 minutes once authenticated.
         public var idleTimeout: Duration = .seconds(1800)
@@ -57,7 +59,7 @@ public final class ServerContext: Sendable {
     ///     S: * CAPABILITY IMAP4rev1 … STARTTLS LOGINDISABLED        (before STARTTLS)
     ///     S: * CAPABILITY IMAP4rev1 … AUTH=PLAIN                    (after it)
     func capabilities(authenticated: Bool, mechanisms: [String], tls: Bool = false) -> [String] {
-        var caps = ["IMAP4rev1", "LITERAL+", "ID", "ENABLE", "SASL-IR"]
+        var caps = ["IMAP4rev1", settings.literalMinus ? "LITERAL-" : "LITERAL+", "ID", "ENABLE", "SASL-IR"]
         if !authenticated {
             caps += mechanisms.map { "AUTH=" + $0 }
             if settings.tls != nil, !tls { caps.append("STARTTLS") }

@@ -235,7 +235,10 @@ extension Spool {
     /// the highest UID that was not recent before this call (messages above it are recent
     /// for this session).
     public func claimRecent(_ mailbox: String) throws(SpoolError) -> UInt32 {
-        let (store, _) = try locate(mailbox)
+        let (store, record) = try locate(mailbox)
+        // Nothing arrived since the last claim: no write (and no fsync) for a plain SELECT.
+        let (_, claimed) = try recentState(mailbox)
+        if claimed >= record.uidNext &- 1 { return claimed }
         do {
             return try store.db.write { db in
                 guard let row = try Row.fetchOne(db, sql: "SELECT id, recentuid, uidnext FROM mailbox WHERE name = ?", arguments: [mailbox])

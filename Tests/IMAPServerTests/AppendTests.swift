@@ -1,3 +1,4 @@
+import IMAPServer
 import Testing
 
 extension WireTests {
@@ -11,6 +12,24 @@ extension WireTests {
             let line = try await s.expectLine(prefix: "* STATUS ")
             try await s.expect("cnt OK STATUS completed\r\n")
             return Int(line.split(separator: " ").last?.dropLast() ?? "") ?? -1
+        }
+
+        @Test("with LITERAL- a non-synchronising APPEND over 4096 bytes is read, dropped and answered BAD")
+        func literalMinus() async throws {
+            try await TestServer.with(configure: { $0.literalMinus = true }) { server in
+                let s = try await server.session(as: "alice")
+                s.send("c CAPABILITY\r\n")
+                let caps = try await s.expectLine(prefix: "* CAPABILITY ")
+                #expect(caps.contains(" LITERAL- ") && !caps.contains("LITERAL+"))
+                try await s.expect("c OK CAPABILITY completed\r\n")
+                let body = String(repeating: "x", count: 5000)
+                s.send("a1 APPEND INBOX {5000+}\r\n\(body)\r\n")
+                try await s.expect("a1 BAD Non-synchronising literal over 4096 bytes (LITERAL-)\r\n")
+                s.send("a2 APPEND INBOX {10+}\r\n0123456789\r\n")
+                _ = try await s.expectLine(prefix: "a2 OK [APPENDUID ")
+                #expect(try await messages(s) == 1)
+                #expect(server.stagedFiles().isEmpty)
+            }
         }
 
         @Test("a synchronising literal gets + before the message, then OK [APPENDUID]")

@@ -123,6 +123,7 @@ extension NodeConfig {
             "imap.max_literal_bytes", default: imap.maxLiteralBytes, in: 1024...4_294_967_295
         )
         imap.maxNesting = try reader.integer("imap.max_nesting", default: imap.maxNesting, in: 4...256)
+        imap.literalMinus = try reader.boolean("imap.literal_minus", default: imap.literalMinus)
         imap.failedLoginDelayMilliseconds = try reader.integer(
             "imap.failed_login_delay_ms", default: imap.failedLoginDelayMilliseconds, in: 0...60_000
         )

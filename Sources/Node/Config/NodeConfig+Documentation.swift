@@ -38,6 +38,10 @@ extension NodeConfig {
         ("imap.max_line_bytes", "65536", "Longest command line, literals excluded (1024 to 1048576)."),
         ("imap.max_literal_bytes", "67108864", "Largest literal, advertised as APPENDLIMIT (1024 to 4294967295)."),
         ("imap.max_nesting", "32", "Deepest parenthesis nesting in a command (4 to 256)."),
+        (
+            "imap.literal_minus", "false",
+            "Advertise LITERAL- (RFC 7888) instead of LITERAL+: non-synchronising literals up to 4096 bytes only."
+        ),
         ("imap.failed_login_delay_ms", "1000", "Delay before answering a failed LOGIN or AUTHENTICATE (0 to 60000)."),
         ("auth.sasldb", "\"<data_dir>/sasldb2\"", "SASL password database, as saslpasswd2 -f writes it."),
         ("auth.realm", "\"\"", "SASL realm users are stored under; empty means this host's name, as saslpasswd2 without -u."),

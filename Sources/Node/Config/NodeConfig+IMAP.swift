@@ -24,6 +24,9 @@ extension NodeConfig {
         public var maxLiteralBytes = 67_108_864
         /// Deepest parenthesis nesting in a command.
         public var maxNesting = 32
+        /// Advertise LITERAL- (RFC 7888) instead of LITERAL+: non-synchronising literals only
+        /// up to 4096 bytes.
+        public var literalMinus = false
         /// Delay before answering a failed LOGIN or AUTHENTICATE.
         public var failedLoginDelayMilliseconds = 1000
 

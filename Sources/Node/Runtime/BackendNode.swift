@@ -44,6 +44,7 @@ public final class BackendNode: Sendable {
         settings.maxLineBytes = config.imap.maxLineBytes
         settings.maxLiteralBytes = UInt64(config.imap.maxLiteralBytes)
         settings.maxNesting = config.imap.maxNesting
+        settings.literalMinus = config.imap.literalMinus
         settings.loginTimeout = .seconds(config.imap.loginTimeoutSeconds)
         settings.idleTimeout = .seconds(config.imap.idleTimeoutSeconds)
         settings.allowPlaintext = config.auth.allowPlaintext

@@ -25,6 +25,7 @@ import Testing
         max_line_bytes = 8192
         max_literal_bytes = 1_048_576
         max_nesting = 16
+        literal_minus = true
         failed_login_delay_ms = 250
 
         [auth]
@@ -67,6 +68,7 @@ import Testing
         #expect(config.imap.maxLineBytes == 8192)
         #expect(config.imap.maxLiteralBytes == 1_048_576)
         #expect(config.imap.maxNesting == 16)
+        #expect(config.imap.literalMinus)
         #expect(config.imap.failedLoginDelayMilliseconds == 250)
         #expect(config.auth.sasldb == "/etc/sasldb2")
         #expect(config.auth.realm == "example.org")
@@ -258,7 +260,7 @@ import Testing
     func documentation() throws {
         let keys = NodeConfig.documentation.map(\.key)
         #expect(Set(keys).count == keys.count)
-        #expect(keys.count == 27)
+        #expect(keys.count == 28)
         for entry in NodeConfig.documentation {
             #expect(!entry.default.isEmpty && !entry.meaning.isEmpty, "\(entry.key)")
         }

@@ -18,8 +18,8 @@ struct ServerTLSTests {
     @Test("an unusable file is reported with its path and the reason", arguments: Case.allCases)
     func errors(_ which: Case) throws {
         let files = try TestCertificates.files()
-        let garbage = try TestCertificates.write("not a certificate\n", named: "garbage.pem")
-        let empty = try TestCertificates.write("", named: "empty.pem")
+        let garbage = try TestCertificates.write("not a certificate\n", named: "garbage-\(which).pem")
+        let empty = try TestCertificates.write("", named: "empty-\(which).pem")
         let missing = files.folder + "/missing.pem"
         let (certificate, key, code, named): (String, String, TLSSetupError.Code, String) =
             switch which {
