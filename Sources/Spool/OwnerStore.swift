@@ -76,6 +76,7 @@ final class OwnerStore: Sendable {
                     removed INTEGER NOT NULL DEFAULT 0,
                     PRIMARY KEY (mailbox, uid)
                 ) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS expunged_modseq ON expunged(mailbox, modseq);
                 CREATE TABLE IF NOT EXISTS seen (
                     mailbox INTEGER NOT NULL REFERENCES mailbox(id) ON DELETE CASCADE,
                     user TEXT NOT NULL,

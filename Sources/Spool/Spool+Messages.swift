@@ -176,15 +176,23 @@ extension Spool {
                 let row = try Self.mailboxRow(db, mailbox)
                 let record = MailboxRecord(row: row, owner: store.key)
                 let id: Int64 = row["id"]
+                // Nothing changed: the common case at every command completion.
+                if record.highestModSeq <= modSeq {
+                    return MailboxChanges(
+                        highestModSeq: record.highestModSeq, uidNext: record.uidNext, changed: [], expunged: []
+                    )
+                }
+                // By the modseq index, sorted here: with ORDER BY uid SQLite walks the whole
+                // mailbox by its primary key instead.
                 var changed = try Row.fetchAll(
-                    db, sql: "SELECT * FROM message WHERE mailbox = ? AND modseq > ? ORDER BY uid",
+                    db, sql: "SELECT * FROM message INDEXED BY message_modseq WHERE mailbox = ? AND modseq > ?",
                     arguments: [id, Int64(modSeq)]
-                ).map(MessageRecord.init(row:))
+                ).map(MessageRecord.init(row:)).sorted { $0.uid < $1.uid }
                 if !seenInFlags(user, record), let user { try mergeSeen(db, id, user, &changed) }
                 let expunged = try Int64.fetchAll(
-                    db, sql: "SELECT uid FROM expunged WHERE mailbox = ? AND modseq > ? ORDER BY uid",
+                    db, sql: "SELECT uid FROM expunged INDEXED BY expunged_modseq WHERE mailbox = ? AND modseq > ?",
                     arguments: [id, Int64(modSeq)]
-                ).map { UInt32(truncatingIfNeeded: $0) }
+                ).map { UInt32(truncatingIfNeeded: $0) }.sorted()
                 return MailboxChanges(
                     highestModSeq: record.highestModSeq, uidNext: record.uidNext, changed: changed, expunged: expunged
                 )
