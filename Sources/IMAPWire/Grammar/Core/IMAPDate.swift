@@ -50,6 +50,29 @@ public struct InternalDate: Sendable, Hashable {
         self.zoneMinutes = zoneMinutes
     }
 
+    /// The instant `seconds` after 1970-01-01T00:00:00Z, in the zone `zoneMinutes` east of UTC;
+    /// nil outside the dates ``IMAPDate`` can hold. The inverse of ``secondsSinceEpoch``.
+    public init?(secondsSinceEpoch seconds: Int64, zoneMinutes: Int) {
+        let local = seconds + Int64(zoneMinutes) * 60
+        let days = local >= 0 ? local / 86400 : (local - 86399) / 86400
+        let secs = Int(local - days * 86400)
+        // Civil from days (H. Hinnant's algorithm).
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        guard let year = Int(exactly: y) else { return nil }
+        self.init(
+            year: year, month: Int(m), day: Int(d), hour: secs / 3600, minute: secs % 3600 / 60, second: secs % 60,
+            zoneMinutes: zoneMinutes
+        )
+    }
+
     /// Seconds since 1970-01-01T00:00:00Z.
     public var secondsSinceEpoch: Int64 {
         // Days from civil (H. Hinnant's algorithm).
