@@ -195,3 +195,20 @@ extension Spool {
         return row
     }
 }
+
+extension Spool {
+    /// Adds a message's index entry; every path that creates one (APPEND, COPY, a move between
+    /// owners, reconstruct) goes through here.
+    static func insertMessage(_ db: Database, mailbox id: Int64, _ m: MessageRecord) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO message (mailbox, uid, modseq, flags, internaldate, zone, size, guid, savedate)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                id, Int64(m.uid), Int64(m.modSeq), m.flags.joined(separator: " "), m.internalDate, m.zoneMinutes, m.size,
+                m.guid, m.savedDate,
+            ]
+        )
+    }
+}

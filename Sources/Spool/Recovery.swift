@@ -154,12 +154,12 @@ extension Spool {
             if adopt, let bytes = try? FileIO.read(path) {
                 modseq += 1
                 let date = Int64(FileIO.mtime(path) ?? Int64(Date().timeIntervalSince1970))
-                try db.execute(
-                    sql: """
-                        INSERT INTO message (mailbox, uid, modseq, flags, internaldate, zone, size, guid, savedate)
-                        VALUES (?, ?, ?, '', ?, 0, ?, ?, ?)
-                        """,
-                    arguments: [id, Int64(uid), Int64(modseq), date, Int64(bytes.count), Self.sha1Hex(bytes), date]
+                try Self.insertMessage(
+                    db, mailbox: id,
+                    MessageRecord(
+                        uid: uid, modSeq: modseq, flags: [], internalDate: date, zoneMinutes: 0, size: Int64(bytes.count),
+                        guid: Self.sha1Hex(bytes), savedDate: date
+                    )
                 )
                 uidNext = max(uidNext, uid + 1)
                 adopted += 1
@@ -192,6 +192,11 @@ extension Spool {
         _ = bytes.withUnsafeBytes { mc_sys_digest_update(d, $0.baseAddress, $0.count) }
         var out = [UInt8](repeating: 0, count: 32)
         let n = out.withUnsafeMutableBytes { mc_sys_digest_final(d, $0.baseAddress, 32) }
-        return out.prefix(max(0, Int(n))).map { String($0, radix: 16).leftPadded(2) }.joined()
+        return hex(out.prefix(max(0, Int(n))))
+    }
+
+    /// Lower-case hex of a digest: the form of a message GUID.
+    static func hex(_ bytes: some Collection<UInt8>) -> String {
+        bytes.map { String($0, radix: 16).leftPadded(2) }.joined()
     }
 }

@@ -160,16 +160,9 @@ extension Spool {
                     linked.append(path)
                     var flags = m.flags
                     if !ownSeen { flags.removeAll { $0 == "\\Seen" } }
-                    try db.execute(
-                        sql: """
-                            INSERT INTO message (mailbox, uid, modseq, flags, internaldate, zone, size, guid, savedate)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [
-                            id, Int64(uid), Int64(modseq), flags.joined(separator: " "), m.internalDate, m.zoneMinutes,
-                            m.size, m.guid, now,
-                        ]
-                    )
+                    var copied = m
+                    (copied.uid, copied.modSeq, copied.flags, copied.savedDate) = (uid, modseq, flags, now)
+                    try Self.insertMessage(db, mailbox: id, copied)
                     if !ownSeen, m.flags.contains("\\Seen"), let user {
                         try db.execute(
                             sql: "INSERT OR IGNORE INTO seen (mailbox, user, uid) VALUES (?, ?, ?)",

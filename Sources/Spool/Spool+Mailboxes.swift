@@ -167,16 +167,9 @@ extension Spool {
                         flags.removeAll { $0 == "\\Seen" }
                     }
                     if let toUser, users.remove(toUser) != nil { flags = FlagSet.canonical(flags + ["\\Seen"]) }
-                    try db.execute(
-                        sql: """
-                            INSERT INTO message (mailbox, uid, modseq, flags, internaldate, zone, size, guid, savedate)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [
-                            id, uid, row["modseq"], flags.joined(separator: " "), row["internaldate"], row["zone"],
-                            row["size"], row["guid"], row["savedate"],
-                        ]
-                    )
+                    var moved = MessageRecord(row: row)
+                    moved.flags = flags
+                    try Self.insertMessage(db, mailbox: id, moved)
                     for user in users.sorted() {
                         try db.execute(
                             sql: "INSERT INTO seen (mailbox, user, uid) VALUES (?, ?, ?)", arguments: [id, user, uid]

@@ -69,15 +69,12 @@ extension Spool {
                     let seen = FlagSet.contains(flags, "\\Seen")
                     if !ownSeen { flags.removeAll { $0 == "\\Seen" } }
                     let date = item.internalDate.map { Int64($0.timeIntervalSince1970) } ?? now
-                    try db.execute(
-                        sql: """
-                            INSERT INTO message (mailbox, uid, modseq, flags, internaldate, zone, size, guid, savedate)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [
-                            id, Int64(uid), Int64(modseq), flags.joined(separator: " "), date,
-                            item.zoneMinutes ?? 0, item.staged.size, item.staged.guid, now,
-                        ]
+                    try Self.insertMessage(
+                        db, mailbox: id,
+                        MessageRecord(
+                            uid: uid, modSeq: modseq, flags: flags, internalDate: date, zoneMinutes: item.zoneMinutes ?? 0,
+                            size: item.staged.size, guid: item.staged.guid, savedDate: now
+                        )
                     )
                     if seen, !ownSeen, let user {
                         try db.execute(
@@ -258,5 +255,12 @@ extension Spool {
         } catch {
             throw Self.spoolError(error, "cannot update \(mailbox)")
         }
+    }
+}
+
+extension Spool {
+    /// The size of a message's file, nil when it is gone (expunged past its grace period).
+    public func messageSize(_ record: MailboxRecord, uid: UInt32) -> Int64? {
+        FileIO.size(messagePath(record, uid: uid))
     }
 }

@@ -89,7 +89,7 @@ public final class StagedMessage: @unchecked Sendable {
             discard()
             throw SpoolError(.io, "SHA-1 failed")
         }
-        guid = out.prefix(20).map { String($0, radix: 16).leftPadded(2) }.joined()
+        guid = Spool.hex(out.prefix(20))
     }
 
     /// Drops the message: the temporary file is removed.
