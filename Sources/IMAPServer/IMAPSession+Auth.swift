@@ -100,7 +100,6 @@ extension IMAPSession {
             var buffer = ParseBuffer(line, limits: .commands)
             decoder.mode = .commands
             self.idleTag = nil
-            stopObservingForIdle()
             do {
                 try GrammarParser.parseIdleDone(&buffer)
                 expungeAllowed = true

@@ -134,13 +134,13 @@ extension IMAPSession {
             case .bodyStructure: out.writeMessageAttribute(.bodyStructure(parsed().bodyStructure(extended: true)))
             case .rfc822:
                 out.writeRaw("RFC822 ")
-                await writeWholeMessage(path, record, loaded: bytes)
+                await writeWholeMessage(view, path, record, loaded: bytes)
             case .rfc822Header: out.writeMessageAttribute(.rfc822Header(parsed().section(SectionSpecifier(text: .header)) ?? []))
             case .rfc822Text: out.writeMessageAttribute(.rfc822Text(parsed().section(SectionSpecifier(text: .text)) ?? []))
             case .bodySection(let section, let partial, _):
                 if section == .complete && partial == nil {
                     out.writeRaw("BODY[] ")
-                    await writeWholeMessage(path, record, loaded: bytes)
+                    await writeWholeMessage(view, path, record, loaded: bytes)
                     continue
                 }
                 var data = section == .complete ? load() : (parsed().section(section) ?? [])
@@ -153,12 +153,7 @@ extension IMAPSession {
             case .binary(let part, let partial, _):
                 switch parsed().binarySection(part) {
                 case .content(var data):
-                    var origin: UInt32? = nil
-                    if let partial {
-                        data = MIMEMessage.partial(data, partial)
-                        origin = UInt32(truncatingIfNeeded: partial.offset)
-                    }
-                    _ = origin
+                    if let partial { data = MIMEMessage.partial(data, partial) }
                     out.writeMessageAttribute(.binary(section: part, data: data))
                 case .notFound: out.writeMessageAttribute(.binary(section: part, data: nil))
                 case .unknownEncoding: out.writeMessageAttribute(.binary(section: part, data: nil))
@@ -176,18 +171,18 @@ extension IMAPSession {
 
     /// `{size}` CRLF and the message's bytes: from memory when already loaded or small, else
     /// straight from the file.
-    func writeWholeMessage(_ path: String, _ record: MessageRecord, loaded: [UInt8]?) async {
+    func writeWholeMessage(_ view: SelectedMailbox, _ path: String, _ record: MessageRecord, loaded: [UInt8]?) async {
         if let loaded {
             out.writeLiteral(loaded)
             return
         }
-        let size = FileIOProbe.size(path) ?? -1
+        let size = ctx.spool.messageSize(view.record, uid: record.uid) ?? -1
         guard size >= 0 else {
             // The file is gone (expunged long ago by another session): an empty literal.
             out.writeRaw("{0}\r\n")
             return
         }
-        if size < 1 << 20, let data = try? ctx.spool.messageBytes(selected!.record, uid: record.uid) {
+        if size < 1 << 20, let data = try? ctx.spool.messageBytes(view.record, uid: record.uid) {
             out.writeLiteral(data)
             return
         }
@@ -205,31 +200,9 @@ extension IMAPSession {
         civilDate(record.internalDate, zoneMinutes: record.zoneMinutes)
     }
 
+    /// An instant as IMAP writes it, 1-Jan-1970 for one outside the dates IMAP can hold.
     static func civilDate(_ seconds: Int64, zoneMinutes: Int) -> InternalDate {
-        let local = seconds + Int64(zoneMinutes) * 60
-        let days = Int(floor(Double(local) / 86400))
-        let secs = Int(local - Int64(days) * 86400)
-        // Civil date from days since the epoch (Howard Hinnant's algorithm).
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return InternalDate(
-            year: y, month: m, day: d, hour: secs / 3600, minute: secs % 3600 / 60, second: secs % 60,
-            zoneMinutes: zoneMinutes
-        ) ?? InternalDate(year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, zoneMinutes: 0)!
-    }
-}
-
-/// File size without the spool (the session decides how to send a body).
-enum FileIOProbe {
-    static func size(_ path: String) -> Int64? {
-        var st = stat()
-        return stat(path, &st) == 0 ? Int64(st.st_size) : nil
+        InternalDate(secondsSinceEpoch: seconds, zoneMinutes: zoneMinutes)
+            ?? InternalDate(year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, zoneMinutes: 0)!
     }
 }

@@ -80,7 +80,6 @@ extension IMAPSession {
     func listEntries(
         reference: [UInt8], patterns: [[UInt8]], subscribedOnly: Bool, markSubscribed: Bool, extended: Bool
     ) -> [ListEntry] {
-        let sepByte = UInt8(ascii: ns.separator.unicodeScalars.first ?? "/")
         let matchers = patterns.map { ListPattern(reference + $0, separator: ns.separator) }
         var visible: [String: MailboxRecord] = [:]
         for record in ctx.spool.mailboxes() {
@@ -119,7 +118,6 @@ extension IMAPSession {
             attrs.append(hasChildren ? "\\HasChildren" : "\\HasNoChildren")
             if let record { attrs += record.specialUse }
             if markSubscribed && subscribed.contains(name) { attrs.append("\\Subscribed") }
-            _ = sepByte
             out.append(ListEntry(name: name, record: record, attributes: attrs))
         }
         out.sort { a, b in

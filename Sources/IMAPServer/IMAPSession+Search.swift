@@ -11,7 +11,7 @@ extension IMAPSession {
 
     /// The candidates matching a key, in sequence order.
     func searchMatches(_ view: SelectedMailbox, _ key: SearchKey) -> [SearchEvaluator.Candidate] {
-        let evaluator = SearchEvaluator(view: view, loadBytes: { _ in [] }, savedSearch: savedSearch)
+        let evaluator = SearchEvaluator(view: view, savedSearch: savedSearch)
         var out: [SearchEvaluator.Candidate] = []
         for (i, uid) in view.uids.enumerated() {
             guard let record = view.messages[uid] else { continue }

@@ -86,8 +86,6 @@ extension IMAPSession {
         }
     }
 
-    func stopObservingForIdle() {}
-
     /// Catches the view up with the spool: new messages (EXISTS), flag changes (FETCH), and,
     /// where allowed, expunges (EXPUNGE, or VANISHED with QRESYNC).
     func syncView(allowExpunge: Bool) {

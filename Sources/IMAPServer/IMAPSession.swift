@@ -191,7 +191,7 @@ public final class IMAPSession {
     }
 
     func mechanisms() -> [String] {
-        (try? newSASL().mechanisms()) ?? []
+        ctx.mechanisms(tls: conn.isTLS) { (try? newSASL().mechanisms()) ?? [] }
     }
 
     // MARK: Output

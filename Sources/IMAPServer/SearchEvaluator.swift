@@ -10,7 +10,6 @@ import Spool
 /// content is read and parsed only when a key needs it.
 struct SearchEvaluator {
     let view: SelectedMailbox
-    let loadBytes: (UInt32) -> [UInt8]
     let savedSearch: [UInt32]
 
     final class Candidate {

@@ -1,6 +1,7 @@
 public import Auth
 public import Logging
 public import Spool
+import Synchronization
 public import Transport
 
 /// What every session of one backend shares: the spool, authentication, naming, bounds.
@@ -41,6 +42,9 @@ public final class ServerContext: Sendable {
     public let throttle: LoginThrottle
     public let logger: Logger
     let proxyPolicy: ProxyPolicy
+    /// The SASL mechanisms offered without and with TLS. They depend only on the config and the
+    /// installed plugins, so the greeting does not open a libsasl2 connection every time.
+    let mechanismLists = Mutex<[Bool: [String]]>([:])
 
     public init(spool: Spool, sasl: SASLConfig, settings: Settings, throttle: LoginThrottle, logger: Logger) {
         self.spool = spool
@@ -49,6 +53,14 @@ public final class ServerContext: Sendable {
         self.throttle = throttle
         self.logger = logger
         proxyPolicy = ProxyPolicy(admins: settings.admins, proxyIdentities: settings.proxyIdentities)
+    }
+
+    /// The mechanisms to advertise, asking libsasl2 (`list`) only the first time.
+    func mechanisms(tls: Bool, _ list: () -> [String]) -> [String] {
+        if let known = mechanismLists.withLock({ $0[tls] }) { return known }
+        let found = list()
+        if !found.isEmpty { mechanismLists.withLock { $0[tls] = found } }
+        return found
     }
 
     /// Capabilities before authentication (RFC 3501 §6.1.1; Cyrus lists AUTH= here). `tls` says
