@@ -50,7 +50,17 @@ let package = Package(
             linkerSettings: [.linkedLibrary("sasl2"), .linkedLibrary("crypto")]
         ),
         .target(name: "IMAPWire", swiftSettings: swiftSettings),
-        .target(name: "MUpdate", dependencies: ["IMAPWire"], swiftSettings: swiftSettings),
+        // RFC 3656: the wire format, the master (with its list store), and the clients (backend
+        // registration, the frontend's list replica).
+        .target(
+            name: "MUpdate",
+            dependencies: [
+                "IMAPWire", "Auth", "Transport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // A message's structure: MIME parsing, ENVELOPE and BODYSTRUCTURE, BODY[section] ranges,
         // search text decoding, SORT keys and THREAD algorithms. Pure: no files, no sockets.
         .target(name: "MIME", dependencies: ["IMAPWire"], swiftSettings: swiftSettings),
@@ -91,7 +101,7 @@ let package = Package(
         .target(
             name: "Node",
             dependencies: [
-                "IMAPServer", "Spool", "Auth", "Transport",
+                "IMAPServer", "MUpdate", "Spool", "Auth", "Transport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -113,7 +123,8 @@ let package = Package(
             name: "IMAPWireTests", dependencies: ["IMAPWire", "MurderTestSupport"], swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "MUpdateTests", dependencies: ["MUpdate", "IMAPWire", "MurderTestSupport"],
+            name: "MUpdateTests",
+            dependencies: ["MUpdate", "IMAPWire", "Auth", "Transport", "MurderTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "IMAPWire"], swiftSettings: swiftSettings),
