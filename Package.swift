@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "AuthTests", dependencies: ["Auth"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IMAPServerTests",
-            dependencies: ["IMAPServer", "IMAPWire", "Spool", "Auth", "Transport", "MurderTestSupport"],
+            dependencies: ["IMAPServer", "IMAPWire", "MUpdate", "Spool", "Auth", "Transport", "MurderTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "NodeTests", dependencies: ["Node"], swiftSettings: swiftSettings),

@@ -23,7 +23,11 @@ extension IMAPSession {
         ok(tag, "Completed")
     }
 
-    func setACL(_ tag: String, _ name: MailboxName, _ identifier: String, _ change: RightsModification) {
+    func setACL(_ tag: String, _ name: MailboxName, _ identifier: String, _ change: RightsModification) async {
+        await changingList { await setACLLocked(tag, name, identifier, change) }
+    }
+
+    func setACLLocked(_ tag: String, _ name: MailboxName, _ identifier: String, _ change: RightsModification) async {
         guard CyrusACL.isValidIdentifier(identifier) else { return bad(tag, "Invalid identifier") }
         guard let given = Rights.parse(change.rights) else {
             return bad(tag, "Invalid rights \(change.rights)")
@@ -38,24 +42,33 @@ extension IMAPSession {
         }
         let text = Rights(String(current)).description
         acl[identifier] = text.isEmpty ? nil : text
-        do {
-            try ctx.spool.setACL(record.name, acl.description)
-            ok(tag, "Completed")
-        } catch {
-            fail(tag, error, "SETACL")
+        await changeACL(tag, record, to: acl.description, "SETACL")
+    }
+
+    func deleteACL(_ tag: String, _ name: MailboxName, _ identifier: String) async {
+        await changingList {
+            guard let record = aclMailbox(tag, name) else { return }
+            var acl = (try? CyrusACL(parsing: Array(record.acl.utf8))) ?? CyrusACL()
+            acl[identifier] = nil
+            await changeACL(tag, record, to: acl.description, "DELETEACL")
         }
     }
 
-    func deleteACL(_ tag: String, _ name: MailboxName, _ identifier: String) {
-        guard let record = aclMailbox(tag, name) else { return }
-        var acl = (try? CyrusACL(parsing: Array(record.acl.utf8))) ?? CyrusACL()
-        acl[identifier] = nil
+    /// Stores a new ACL, then ACTIVATEs it at the mupdate master (SPEC.md §4.1); when the master
+    /// does not take it, the old ACL is put back so that the two never disagree.
+    func changeACL(_ tag: String, _ record: MailboxRecord, to acl: String, _ action: String) async {
         do {
-            try ctx.spool.setACL(record.name, acl.description)
-            ok(tag, "Completed")
+            try ctx.spool.setACL(record.name, acl)
         } catch {
-            fail(tag, error, "DELETEACL")
+            return fail(tag, error, action)
         }
+        do {
+            try await activate(record.name, acl: acl)
+        } catch {
+            try? ctx.spool.setACL(record.name, record.acl)
+            return registrationFailed(tag, error, action)
+        }
+        ok(tag, "Completed")
     }
 
     /// LISTRIGHTS as Cyrus answers it: the owner always has `lkxan`; anyone else needs nothing.

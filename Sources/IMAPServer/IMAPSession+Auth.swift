@@ -4,6 +4,7 @@ import Auth
 import Foundation
 import IMAPWire
 import Spool
+import MUpdate
 
 /// Hands a value that is used by one task at a time (a SASL exchange) to the blocking queue
 /// for the duration of one call.
@@ -166,16 +167,35 @@ extension IMAPSession {
         guard !ctx.proxyPolicy.proxyIdentities.contains(user), !ctx.settings.admins.contains(user) else { return }
         let inbox = "user." + Namespace.userID(user)
         guard ctx.spool.mailbox(named: inbox) == nil else { return }
-        do {
-            try ctx.spool.createMailbox(inbox, acl: "\(user)\t\(Rights.all)\t")
-            if ctx.settings.defaultStorageKiB != nil || ctx.settings.defaultMessages != nil {
-                try ctx.spool.setQuota(
-                    root: Spool.owner(of: inbox), storageKiB: ctx.settings.defaultStorageKiB,
-                    messages: ctx.settings.defaultMessages
-                )
+        await changingList {
+            guard ctx.spool.mailbox(named: inbox) == nil else { return }
+            let acl = "\(user)\t\(Rights.all)\t"
+            if let registration = ctx.registration {
+                do {
+                    try await registration.reserve(InternalMailboxName(inbox))
+                } catch {
+                    return logger.warning("INBOX of \(user) not created: mupdate master: \(error)")
+                }
             }
-        } catch {
-            logger.warning("could not create INBOX of \(user): \(error)")
+            do {
+                try ctx.spool.createMailbox(inbox, acl: acl)
+                if ctx.settings.defaultStorageKiB != nil || ctx.settings.defaultMessages != nil {
+                    try ctx.spool.setQuota(
+                        root: Spool.owner(of: inbox), storageKiB: ctx.settings.defaultStorageKiB,
+                        messages: ctx.settings.defaultMessages
+                    )
+                }
+            } catch {
+                await release([inbox])
+                return logger.warning("could not create INBOX of \(user): \(error)")
+            }
+            do {
+                try await activate(inbox, acl: acl)
+            } catch {
+                try? ctx.spool.deleteMailbox(inbox)
+                await release([inbox])
+                logger.warning("INBOX of \(user) not created: mupdate master: \(error)")
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import Transport
 import Logging
 import IMAPWire
 import Spool
+import MUpdate
 
 extension IMAPSession {
     var user: String { identity?.user ?? "" }
@@ -60,7 +61,11 @@ extension IMAPSession {
 
     // MARK: CREATE / DELETE / RENAME
 
-    func create(_ tag: String, _ name: MailboxName, _ partition: String?, _ params: [CreateParameter]) {
+    func create(_ tag: String, _ name: MailboxName, _ partition: String?, _ params: [CreateParameter]) async {
+        await changingList { await createLocked(tag, name, partition, params) }
+    }
+
+    func createLocked(_ tag: String, _ name: MailboxName, _ partition: String?, _ params: [CreateParameter]) async {
         // RFC 3501 §6.3.3: a trailing separator only declares the intent to create children;
         // the mailbox is created without it.
         var name = name
@@ -110,6 +115,8 @@ extension IMAPSession {
                 acl = "anyone\tlrs\t"
             }
         }
+        // SPEC.md §4.1: RESERVE before any local work, ACTIVATE after it.
+        guard await reserve(tag, [iname], "CREATE") else { return }
         do {
             try ctx.spool.createMailbox(iname, acl: acl, specialUse: uses)
             if isUserRoot, ctx.settings.defaultStorageKiB != nil || ctx.settings.defaultMessages != nil {
@@ -118,13 +125,25 @@ extension IMAPSession {
                     messages: ctx.settings.defaultMessages
                 )
             }
-            ok(tag, "Completed")
         } catch {
-            fail(tag, error, "CREATE")
+            await release([iname])
+            return fail(tag, error, "CREATE")
         }
+        do {
+            try await activate(iname, acl: acl)
+        } catch {
+            try? ctx.spool.deleteMailbox(iname)
+            await release([iname])
+            return registrationFailed(tag, error, "CREATE")
+        }
+        ok(tag, "Completed")
     }
 
-    func delete(_ tag: String, _ name: MailboxName) {
+    func delete(_ tag: String, _ name: MailboxName) async {
+        await changingList { await deleteLocked(tag, name) }
+    }
+
+    func deleteLocked(_ tag: String, _ name: MailboxName) async {
         guard let iname = resolve(tag, name) else { return }
         guard let record = visibleMailbox(tag, iname) else { return }
         let parts = iname.split(separator: ".")
@@ -136,17 +155,43 @@ extension IMAPSession {
         if isUserRoot {
             victims += ctx.spool.mailboxes().map(\.name).filter { $0.hasPrefix(iname + ".") }.reversed()
         }
+        guard await ensureMasterReachable(tag, "DELETE") else { return }
+        var deleted: [String] = []
         do {
-            for v in victims.reversed() where v != iname { try ctx.spool.deleteMailbox(v) }
+            for v in victims.reversed() where v != iname {
+                try ctx.spool.deleteMailbox(v)
+                deleted.append(v)
+            }
             if selected?.record.name == iname { deselect() }
             try ctx.spool.deleteMailbox(iname)
-            ok(tag, "Completed")
+            deleted.append(iname)
         } catch {
-            fail(tag, error, "DELETE")
+            await unregister(deleted)
+            return fail(tag, error, "DELETE")
+        }
+        await unregister(deleted)
+        ok(tag, "Completed")
+    }
+
+    /// Removes deleted mailboxes from the master's list (SPEC.md §4.1: after the local delete).
+    /// A failure is logged: the local mailbox is gone, and the reconciliation after the next
+    /// reconnect removes the record.
+    func unregister(_ names: [String]) async {
+        guard let registration = ctx.registration else { return }
+        for name in names {
+            do {
+                try await registration.delete(InternalMailboxName(name))
+            } catch {
+                logger.warning("DELETE of \(name) not registered with the mupdate master: \(error)")
+            }
         }
     }
 
-    func rename(_ tag: String, _ from: MailboxName, _ to: MailboxName, _ partition: String?) {
+    func rename(_ tag: String, _ from: MailboxName, _ to: MailboxName, _ partition: String?) async {
+        await changingList { await renameLocked(tag, from, to, partition) }
+    }
+
+    func renameLocked(_ tag: String, _ from: MailboxName, _ to: MailboxName, _ partition: String?) async {
         guard let source = resolve(tag, from), let target = resolve(tag, to) else { return }
         if partition != nil && !isAdmin { return no(tag, "Permission denied", code: .noPerm) }
         if source == target {
@@ -162,24 +207,60 @@ extension IMAPSession {
                 return no(tag, "Permission denied", code: .noPerm)
             }
         }
-        do {
-            if from.isInbox {
-                // RFC 3501 §6.3.5: RENAME INBOX moves its messages to the new name, INBOX stays.
+        if from.isInbox {
+            // RFC 3501 §6.3.5: RENAME INBOX moves its messages to the new name, INBOX stays.
+            guard await reserve(tag, [target], "RENAME") else { return }
+            do {
                 try ctx.spool.createMailbox(target, acl: record.acl)
+            } catch {
+                await release([target])
+                return fail(tag, error, "RENAME")
+            }
+            do {
+                try await activate(target, acl: record.acl)
+            } catch {
+                try? ctx.spool.deleteMailbox(target)
+                await release([target])
+                return registrationFailed(tag, error, "RENAME")
+            }
+            do {
                 let (_, messages) = try ctx.spool.messages(source, user: user)
                 _ = try ctx.spool.copy(source, uids: messages.map(\.uid), to: target, user: user, move: true)
-                return ok(tag, "Completed")
+            } catch {
+                return fail(tag, error, "RENAME")
             }
-            let children = ctx.spool.mailboxes().map(\.name).filter { $0.hasPrefix(source + ".") }
-            if selected?.record.name == source { deselect() }
-            try ctx.spool.renameMailbox(source, to: target)
-            for child in children {
-                try ctx.spool.renameMailbox(child, to: target + child.dropFirst(source.count))
-            }
-            ok(tag, "Completed")
-        } catch {
-            fail(tag, error, "RENAME")
+            return ok(tag, "Completed")
         }
+        // SPEC.md §4.1: RESERVE the new names, rename locally, ACTIVATE the new names, DELETE
+        // the old ones.
+        let children = ctx.spool.mailboxes().map(\.name).filter { $0.hasPrefix(source + ".") }
+        let moves = [(source, target)] + children.map { ($0, target + $0.dropFirst(source.count)) }
+        guard await reserve(tag, moves.map(\.1), "RENAME") else { return }
+        var renamed: [(String, String)] = []
+        do {
+            if selected?.record.name == source { deselect() }
+            for (old, new) in moves {
+                try ctx.spool.renameMailbox(old, to: new)
+                renamed.append((old, new))
+            }
+        } catch {
+            for (old, new) in renamed.reversed() { try? ctx.spool.renameMailbox(new, to: old) }
+            await release(moves.map(\.1))
+            return fail(tag, error, "RENAME")
+        }
+        for (old, new) in moves {
+            let acl = ctx.spool.mailbox(named: new)?.acl ?? ""
+            do {
+                try await activate(new, acl: acl)
+            } catch {
+                // The mailboxes are renamed here; the reconciliation after the next reconnect
+                // brings the master in line. The client learns the list is not up to date.
+                logger.warning("RENAME \(old) -> \(new) not registered with the mupdate master: \(error)")
+                return registrationFailed(tag, error, "RENAME")
+            }
+        }
+        await unregister(moves.map(\.0))
+        ok(tag, "Completed")
     }
 
     // MARK: SUBSCRIBE

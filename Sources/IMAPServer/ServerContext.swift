@@ -1,5 +1,6 @@
 public import Auth
 public import Logging
+public import MUpdate
 public import Spool
 import Synchronization
 public import Transport
@@ -32,6 +33,10 @@ public final class ServerContext: Sendable {
         public var defaultMessages: UInt64? = nil
         /// How often sessions in IDLE look for changes besides the spool's notifications.
         public var idlePoll: Duration = .seconds(30)
+        /// The mupdate master this backend registers its mailboxes with, "host:port", advertised
+        /// as `MUPDATE=mupdate://host:port/` once authenticated (as Cyrus backends do); nil outside
+        /// a murder.
+        public var mupdateServer: String? = nil
 
         public init() {}
     }
@@ -45,8 +50,18 @@ public final class ServerContext: Sendable {
     /// The SASL mechanisms offered without and with TLS. They depend only on the config and the
     /// installed plugins, so the greeting does not open a libsasl2 connection every time.
     let mechanismLists = Mutex<[Bool: [String]]>([:])
+    /// The mupdate master's view of this backend's mailboxes (SPEC.md §4.1); nil for a backend
+    /// outside a murder.
+    public let registration: (any MailboxRegistration)?
+    /// Held around every change to the mailbox list (CREATE, DELETE, RENAME, SETACL), so that
+    /// the local checks, the master's reservation and the local change are one step.
+    let listGate = SerialGate()
 
-    public init(spool: Spool, sasl: SASLConfig, settings: Settings, throttle: LoginThrottle, logger: Logger) {
+    public init(
+        spool: Spool, sasl: SASLConfig, settings: Settings, throttle: LoginThrottle, logger: Logger,
+        registration: (any MailboxRegistration)? = nil
+    ) {
+        self.registration = registration
         self.spool = spool
         self.sasl = sasl
         self.settings = settings
@@ -85,6 +100,7 @@ public final class ServerContext: Sendable {
             "LIST-EXTENDED", "LIST-STATUS", "LIST-MYRIGHTS", "SPECIAL-USE", "CREATE-SPECIAL-USE", "IDLE", "MOVE",
             "METADATA", "WITHIN", "STATUS=SIZE", "OBJECTID", "APPENDLIMIT=\(settings.maxLiteralBytes)", "XLIST",
         ]
+        if let master = settings.mupdateServer { caps.append("MUPDATE=mupdate://\(master)/") }
         return caps
     }
 }

@@ -3,8 +3,8 @@
 ///
 ///     CREATE  reserve(new) → local create → activate(new, acl)     (local failure: delete(new))
 ///     RENAME  reserve(new) → local rename → activate(new, acl) → delete(old)
-///     DELETE  local delete → delete(name)
-///     SETACL  local change → activate(name, acl)
+///     DELETE  ensureReachable() → local delete → delete(name)
+///     SETACL  local change → activate(name, acl)                   (failure: local change undone)
 ///
 /// Locations are the registrar's own (`servername!partition`). Every call returns once the
 /// master answered OK, which means the change is durable there.
@@ -14,6 +14,9 @@
 /// with `NO [UNAVAILABLE]`), ``MUpdateError/Code/failReserve`` when the name is taken
 /// elsewhere in the murder, ``MUpdateError/Code/fail`` for any other refusal.
 public protocol MailboxRegistration: Sendable {
+    /// Returns once the master can be reached (reconnecting at most once, quickly), so that a
+    /// change that must reach the master is refused before anything is changed locally.
+    func ensureReachable() async throws(MUpdateError)
     func reserve(_ name: InternalMailboxName) async throws(MUpdateError)
     func activate(_ name: InternalMailboxName, acl: CyrusACL) async throws(MUpdateError)
     func delete(_ name: InternalMailboxName) async throws(MUpdateError)

@@ -2,6 +2,7 @@ import Auth
 import Foundation
 import IMAPServer
 import Logging
+import MUpdate
 import Spool
 import Synchronization
 
@@ -35,7 +36,9 @@ final class TestServer: Sendable {
         return settings
     }
 
-    init(configure: (inout ServerContext.Settings) -> Void = { _ in }) throws {
+    init(
+        registration: (any MailboxRegistration)? = nil, configure: (inout ServerContext.Settings) -> Void = { _ in }
+    ) throws {
         root = NSTemporaryDirectory() + "murder-wire-" + UUID().uuidString.lowercased()
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let sasldb = root + "/sasldb2"
@@ -48,7 +51,8 @@ final class TestServer: Sendable {
         spool = try Spool(root: root + "/spool", options: options, logger: quiet)
         let sasl = SASLConfig(sasldbPath: sasldb, mechanisms: ["PLAIN", "LOGIN"], allowPlaintext: true)
         let throttle = LoginThrottle(configuration: LoginThrottle.Configuration(delay: .milliseconds(1)))
-        context = ServerContext(spool: spool, sasl: sasl, settings: settings, throttle: throttle, logger: quiet)
+        context = ServerContext(
+            spool: spool, sasl: sasl, settings: settings, throttle: throttle, logger: quiet, registration: registration)
     }
 
     private static let template = Mutex<String?>(nil)
@@ -71,10 +75,11 @@ final class TestServer: Sendable {
 
     /// Runs `body` on a fresh server and removes it afterwards, whatever happens.
     static func with(
+        registration: (any MailboxRegistration)? = nil,
         configure: (inout ServerContext.Settings) -> Void = { _ in },
         _ body: (TestServer) async throws -> Void
     ) async throws {
-        let server = try TestServer(configure: configure)
+        let server = try TestServer(registration: registration, configure: configure)
         do {
             try await body(server)
         } catch {
