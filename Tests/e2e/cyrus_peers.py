@@ -15,7 +15,9 @@ read from or written to /etc or /var. The factories build the three murder roles
 `CyrusInstance.enable_telemetry(user)` makes every Cyrus process serving `user` record the
 exact protocol bytes it exchanged; `telemetry(user)` reads them back.
 
-Facts behind the choices here are in /work/shared/CYRUS-PEERS.md. Every wait is bounded; only
+Facts behind the choices here are in /work/shared/CYRUS-PEERS.md, plus one learnt here: a
+Cyrus 3.6.1 mupdate client ignores `mupdate_port` and connects to the port written in
+`mupdate_server: host:port`. Every wait is bounded; only
 processes started here are signalled, by PID.
 """
 
@@ -819,3 +821,74 @@ def format_exchange(record):
             )
             out.append(f"{direction}: {text}")
     return "\n".join(out)
+
+
+class MupdateClient:
+    """A raw MUPDATE client on a socket (for UPDATE streams and exact answers): reads the
+    banner, authenticates with PLAIN (initial response as a quoted string), then sends lines.
+    `read_response()` returns one server line with its literals inlined, as bytes."""
+
+    def __init__(self, host, port, user=None, pw=None, timeout=CLIENT_TIMEOUT):
+        import base64
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.buf = b""
+        self.banner = []
+        while True:
+            line = self.read_response()
+            self.banner.append(line)
+            if line.startswith(b"* OK MUPDATE"):
+                break
+        if user is not None:
+            ir = base64.b64encode(b"\0" + user.encode() + b"\0" + pw.encode()).decode()
+            self.send(f'A01 AUTHENTICATE "PLAIN" "{ir}"')
+            answer = self.read_response()
+            if answer != b'A01 OK "Authenticated"\r\n':
+                raise ConnectionError(f"authentication failed: {answer!r}")
+
+    def send(self, line):
+        self.sock.sendall((line if isinstance(line, bytes) else line.encode()) + b"\r\n")
+
+    def _fill(self, deadline):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"no answer; buffered {self.buf[:200]!r}")
+        self.sock.settimeout(left)
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"connection closed; buffered {self.buf[:200]!r}")
+        self.buf += chunk
+
+    def read_response(self, timeout=CLIENT_TIMEOUT):
+        """One response (a line and any literals it announces), CRLFs included."""
+        deadline = time.monotonic() + timeout
+        out = b""
+        while True:
+            while b"\r\n" not in self.buf:
+                self._fill(deadline)
+            line, _, self.buf = self.buf.partition(b"\r\n")
+            out += line + b"\r\n"
+            m = re.search(rb"\{(\d+)\+?\}$", line)
+            if not m:
+                return out
+            n = int(m.group(1))
+            while len(self.buf) < n:
+                self._fill(deadline)
+            out += self.buf[:n]
+            self.buf = self.buf[n:]
+
+    def command(self, line, timeout=CLIENT_TIMEOUT):
+        """Sends a tagged line; returns every response up to and including its completion."""
+        tag = line.split(" ", 1)[0].encode()
+        self.send(line)
+        out = []
+        while True:
+            r = self.read_response(timeout)
+            out.append(r)
+            if re.match(re.escape(tag) + rb" (OK|NO|BAD) ", r):
+                return out
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass

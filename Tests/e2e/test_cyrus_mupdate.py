@@ -27,8 +27,10 @@ import cyrus_peers
 from conftest import MURDER_BIN, Backend
 from cyrus_peers import (
     MUPDATE_USER,
+    MupdateClient,
     RecordingProxy,
     cyrus_backend,
+    cyrus_frontend,
     cyrus_mupdate_master,
     password,
     run_mupdatetest,
@@ -41,8 +43,9 @@ ACL_SHARED = "anyone\tlrs\t"
 class Master:
     """Where a master listens and who may log in to it."""
 
-    def __init__(self, kind, host, port, stop):
+    def __init__(self, kind, host, port, stop, instance=None):
         self.kind = kind
+        self.instance = instance  # the CyrusInstance of a Cyrus master
         self.host = host
         self.port = port
         self.user = MUPDATE_USER
@@ -107,7 +110,7 @@ def master(request):
     try:
         if request.param == "cyrus":
             inst = cyrus_mupdate_master(os.path.join(root, "cyrus"))
-            yield Master("cyrus", inst.host, inst.port, inst.stop)
+            yield Master("cyrus", inst.host, inst.port, inst.stop, instance=inst)
             inst.stop()
         else:
             cyrus_peers.require_cyrus("mupdatetest")
@@ -117,8 +120,10 @@ def master(request):
             try:
                 ours.start()
             except RuntimeError as e:
-                if "roles:" in str(e) or "mupdate" in ours.log_tail():
-                    pytest.skip("murder serve does not run the mupdate role in this build: " + ours.log_tail(3))
+                log = ours.log_tail()
+                if "roles:" in str(e) or "mupdate" in log:
+                    reason = next((ln for ln in log.splitlines() if "rror" in ln), log[-200:])
+                    pytest.skip("murder serve does not run the mupdate role in this build: " + reason)
                 raise
             yield Master("ours", ours.host, ours.port, ours.stop)
             ours.stop()
@@ -146,6 +151,14 @@ def backend_of(cyrus_root):
     yield make
     for b in made:
         b.stop()
+
+
+def data_line(tag, keyword, *args):
+    """A server data line as Cyrus writes it: every argument a {n+} literal (SPEC §3.1)."""
+    out = f"{tag} {keyword}"
+    for a in args:
+        out += " {%d+}\r\n%s" % (len(a.encode()), a)
+    return (out + "\r\n").encode()
 
 
 def ok(result):
@@ -224,24 +237,81 @@ def test_mupdatetest_exact_bytes_after_authentication(master):
     assert 'C: A01 AUTHENTICATE "PLAIN" {28+}\\r\\n' in wire, wire
 
 
-def test_mupdatetest_reserve_conflict_and_deactivate(master):
+def test_mupdatetest_reserve_conflict_deactivate_and_streaming_rules(master):
     a, b = "127.0.0.1:9001!default", "127.0.0.1:9002!default"
     t = master.mupdatetest(
         f'C1 ACTIVATE "user.dora" "{a}" "dora\tlrs\t"',
         f'C2 RESERVE "user.dora" "{b}"',
         f'C3 DEACTIVATE "user.dora" "{a}"',
         'C4 FIND "user.dora"',
-        f'C5 DEACTIVATE "user.dora" "{a}"',
-        'C6 DELETE "user.dora"',
-        "C7 BOGUS",
+        f'C5 ACTIVATE "user.dora" "{a}" "dora\tlrs\t"',
+        "C6 BOGUS",
+        "C7 UPDATE",
+        'C8 FIND "user.dora"',
+        "C9 NOOP",
     )
     assert t.completion("C1") == 'C1 OK "done"', t.text
-    assert t.responses("C2")[-1][0] == "NO", t.text
+    assert t.completion("C2") == 'C2 NO "mailbox already exists"', t.text
     assert t.completion("C3") == 'C3 OK "done"', t.text
     assert t.responses("C4") == [("RESERVE", ["user.dora", a]), ("OK", ["Search completed"])], t.text
-    assert t.responses("C5")[-1][0] == "NO", t.text
-    assert t.completion("C6") == 'C6 OK "done"', t.text
-    assert t.responses("C7")[-1][0] == "BAD", t.text
+    assert t.completion("C5") == 'C5 OK "done"', t.text
+    assert t.completion("C6") == 'C6 BAD "Unrecognized command"', t.text
+    assert t.responses("C7") == [("MAILBOX", ["user.dora", a, "dora\tlrs\t"]), ("OK", ["streaming starts"])], t.text
+    assert t.completion("C8") == 'C8 BAD "not legal when streaming"', t.text
+    assert t.completion("C9") == 'C9 OK "Noop done"', t.text
+
+
+def test_unknown_records(master):
+    """DEACTIVATE of a record that is not active and DELETE of an unknown name: ours answers
+    NO; the Cyrus 3.6 mupdate process dies on both (the connection closes unanswered and the
+    Cyrus master starts a new mupdate), which is why no Cyrus peer may ever be sent them."""
+    for line in ('E1 DEACTIVATE "user.nobody" "127.0.0.1:9001!default"', 'E2 DELETE "user.nobody"'):
+        c = MupdateClient(master.host, master.port, master.user, master.password)
+        try:
+            c.send(line)
+            try:
+                answer = c.read_response(timeout=10)
+            except ConnectionError:
+                answer = None
+        finally:
+            c.close()
+        if master.kind == "cyrus":
+            assert answer is None, answer
+        else:
+            tag = line.split()[0].encode()
+            text = b'"mailbox not currently active"' if b"DEACTIVATE" in line.encode() else b'"mailbox doesn\'t exist"'
+            assert answer == tag + b" NO " + text + b"\r\n", answer
+    # The master serves the next connection either way.
+    assert master.find("user.nobody") is None
+
+
+def test_update_stream_pushes_changes_before_noop_completes(master):
+    a = "127.0.0.1:9003!default"
+    t = master.mupdatetest(f'S1 ACTIVATE "user.frank" "{a}" "frank\tlrs\t"')
+    assert t.completion("S1") == 'S1 OK "done"', t.text
+    s = MupdateClient(master.host, master.port, master.user, master.password)
+    try:
+        dump = s.command("U1 UPDATE")
+        assert dump == [
+            data_line("U1", "MAILBOX", "user.frank", a, "frank\tlrs\t"),
+            b'U1 OK "streaming starts"\r\n',
+        ], dump
+        t = master.mupdatetest(
+            f'S2 ACTIVATE "user.gina" "{a}" "gina\tlrs\t"',
+            f'S3 RESERVE "user.hugo" "{a}"',
+            'S4 DELETE "user.frank"',
+        )
+        assert [t.completion(x) for x in ("S2", "S3", "S4")] == ['S2 OK "done"', 'S3 OK "done"', 'S4 OK "done"'], t.text
+        # NOOP answers only after every change committed before it was sent (RFC 3656 §4.8).
+        pushed = s.command("U2 NOOP", timeout=30)
+    finally:
+        s.close()
+    assert pushed[-1] == b'U2 OK "Noop done"\r\n', pushed
+    assert sorted(pushed[:-1]) == sorted([
+        data_line("U1", "MAILBOX", "user.gina", a, "gina\tlrs\t"),
+        data_line("U1", "RESERVE", "user.hugo", a),
+        data_line("U1", "DELETE", "user.frank"),
+    ]), pushed
 
 
 def test_commands_before_authentication_are_refused(master):
@@ -267,6 +337,8 @@ def test_commands_before_authentication_are_refused(master):
 
 
 def test_backend_create_registers_at_master(master, backend_of):
+    if master.instance is not None:
+        master.instance.enable_telemetry(MUPDATE_USER)
     b = backend_of(master.host, master.port)
     c = b.imap("admin")
     try:
@@ -283,6 +355,11 @@ def test_backend_create_registers_at_master(master, backend_of):
         "shared.memo": ("MAILBOX", b.location, ACL_SHARED),
         "user.carol": ("MAILBOX", b.location, ACL_OWNER),
     }
+    if master.instance is not None:
+        # The Cyrus master's telemetry (<configdirectory>/log/<user>) holds each session's bytes.
+        logs = master.instance.telemetry(MUPDATE_USER).values()
+        want = f"X0 RESERVE {{10+}}\r\nuser.carol {{{len(b.location)}+}}\r\n{b.location}\r\n".encode()
+        assert any(want in log for log in logs), list(logs)
 
 
 def test_backend_setacl_rename_delete_update_master(master, backend_of):
@@ -381,6 +458,41 @@ def test_backend_wire_to_master(master, backend_of):
     server = [line for line in wire.splitlines() if line.startswith("S: ")]
     assert 'S: A01 OK "Authenticated"\\r\\n' in server
     assert ['S: X0 OK "done"\\r\\n', 'S: X1 OK "done"\\r\\n'] == [x for x in server if x.startswith("S: X")], wire
+
+
+def test_cyrus_frontend_routes_through_the_master(master, backend_of, cyrus_root):
+    """A Cyrus frontend (list replica fed by the master's UPDATE stream + proxying imapd) finds
+    a backend's mailbox through the master and places a new one on the backend."""
+    b = backend_of(master.host, master.port)
+    c = b.imap("admin")
+    try:
+        ok(c.create("user/alice"))
+    finally:
+        c.logout()
+    f = cyrus_frontend(os.path.join(cyrus_root, "frontend"), master.host, master.port, [f"127.0.0.1:{b.port}"])
+    try:
+        alice = f.imap("alice")
+        try:
+            deadline = time.monotonic() + 15
+            while alice.select("INBOX")[0] != "OK":
+                assert time.monotonic() < deadline, "the frontend never learnt user.alice"
+                time.sleep(0.2)
+            ok(alice.append("INBOX", None, None, b"Subject: via frontend\r\n\r\nhello\r\n"))
+        finally:
+            alice.logout()
+        direct = b.imap("alice")
+        try:
+            assert ok(direct.select("INBOX")) == [b"1"]
+        finally:
+            direct.logout()
+        admin = f.imap("admin")
+        try:
+            ok(admin.create("user/ivan"))
+        finally:
+            admin.logout()
+        assert master.find("user.ivan") == ("MAILBOX", ["user.ivan", b.location, "ivan\tlrswipkxtecdan\t"])
+    finally:
+        f.stop()
 
 
 # Cyrus backends without a master (no master parameter: Cyrus's own behaviour)
