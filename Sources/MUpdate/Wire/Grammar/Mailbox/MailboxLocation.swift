@@ -6,7 +6,9 @@
 ///     S: bob\tlrswipkxtecdan\t
 ///
 /// The partition may be absent (`servername` alone): Cyrus stores such a location when a backend
-/// runs with `mupdate_config: replicated` and sends only what follows the `!`.
+/// runs with `mupdate_config: replicated` and sends only what follows the `!`. It may also be
+/// empty (`servername!`): Cyrus 3.6 backends register renamed and deleted mailboxes that way
+/// until `ctl_mboxlist -m` rewrites them with their partition.
 ///
 /// - SeeAlso: [RFC 3656 §3.6](https://www.rfc-editor.org/rfc/rfc3656#section-3.6)
 public struct MailboxLocation: Sendable, Hashable, CustomStringConvertible {
@@ -15,7 +17,7 @@ public struct MailboxLocation: Sendable, Hashable, CustomStringConvertible {
 
     public static let separator = UInt8(ascii: "!")
 
-    /// A location; nil if the partition is empty or holds a space, a control character or `!`.
+    /// A location; nil if the partition holds a space, a control character or `!`.
     public init?(server: ServerName, partition: String?) {
         if let partition, !Self.isValidPartition(Array(partition.utf8)) { return nil }
         self.server = server
@@ -49,6 +51,6 @@ public struct MailboxLocation: Sendable, Hashable, CustomStringConvertible {
     public static func listPrefix(for server: ServerName) -> String { "\(server)!" }
 
     static func isValidPartition(_ partition: [UInt8]) -> Bool {
-        !partition.isEmpty && partition.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != Self.separator }
+        partition.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != Self.separator }
     }
 }

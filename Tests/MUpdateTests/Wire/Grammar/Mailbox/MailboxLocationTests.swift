@@ -12,6 +12,9 @@ import Testing
             ("be_1!part-2", "be_1", nil, "part-2"),
             ("backend1", "backend1", nil, nil),
             ("BE1:143!Default", "BE1", UInt16(143), "Default"),
+            // Cyrus 3.6 backends register renamed and deleted mailboxes at "server!" with an
+            // empty partition until `ctl_mboxlist -m` corrects them.
+            ("127.0.0.1:34661!", "127.0.0.1", UInt16(34661), ""),
         ] as [(String, String, UInt16?, String?)])
     func valid(_ c: (String, String, UInt16?, String?)) throws {
         let location = try #require(MailboxLocation(c.0))
@@ -25,7 +28,7 @@ import Testing
     @Test(
         "malformed locations",
         arguments: [
-            "", "!default", "a!b!c", "be1!", "be 1!p", "be1!p q", "be1:0!p", "be1:65536!p", "be1:0143!p", "be1:!p",
+            "", "!default", "a!b!c", "be 1!p", "be1!p q", "be1:0!p", "be1:65536!p", "be1:0143!p", "be1:!p",
             "::1!p", "[::1!p", "[]!p", "be1:14x!p", "be/1!p", "be1!p\u{7F}",
         ])
     func invalid(_ text: String) {
@@ -41,7 +44,7 @@ import Testing
     func parts() throws {
         let server = try #require(ServerName(host: "127.0.0.1", port: 14143))
         #expect(MailboxLocation(server: server, partition: "default")?.description == "127.0.0.1:14143!default")
-        #expect(MailboxLocation(server: server, partition: "") == nil)
+        #expect(MailboxLocation(server: server, partition: "")?.description == "127.0.0.1:14143!")
         #expect(MailboxLocation(server: server, partition: "a!b") == nil)
         #expect(MailboxLocation.listPrefix(for: server) == "127.0.0.1:14143!")
     }
