@@ -28,6 +28,8 @@ extension NodeConfig {
             let folder = String(path[...slash])
             if let cert = config.tls.certFile, !cert.hasPrefix("/") { config.tls.certFile = folder + cert }
             if let key = config.tls.keyFile, !key.hasPrefix("/") { config.tls.keyFile = folder + key }
+            let secret = config.mupdate.passwordFile
+            if !secret.isEmpty, !secret.hasPrefix("/") { config.mupdate.passwordFile = folder + secret }
         }
         _ = try config.tls.load(file: name)
         return config
@@ -86,6 +88,8 @@ extension NodeConfig {
         )
         config.quota.defaultMessages = try reader.integer("quota.default_messages", default: 0, in: 0...(1 << 32))
 
+        try Self.decodeMUpdate(reader, into: &config.mupdate)
+
         let level = try reader.choice(
             "log.level", default: "info", among: Logger.Level.allCases.map(\.rawValue)
         )
@@ -127,6 +131,55 @@ extension NodeConfig {
         imap.failedLoginDelayMilliseconds = try reader.integer(
             "imap.failed_login_delay_ms", default: imap.failedLoginDelayMilliseconds, in: 0...60_000
         )
+    }
+
+    private static func decodeMUpdate(_ reader: ConfigReader, into mupdate: inout MUpdate) throws(ConfigError) {
+        var listen: [ListenAddress] = []
+        for text in try reader.strings(
+            "mupdate.listen", default: mupdate.listen.map(\.description), expected: "an array of \"host:port\"",
+            nonEmpty: true,
+            validate: { text in
+                var complaint = ""
+                return ListenAddress(parsing: text, complaint: &complaint) == nil ? complaint : nil
+            }
+        ) {
+            var complaint = ""
+            if let address = ListenAddress(parsing: text, complaint: &complaint) { listen.append(address) }
+        }
+        mupdate.listen = listen
+        mupdate.server =
+            try reader.string(
+                "mupdate.server", default: "", expected: "\"host:port\"",
+                validate: { text in
+                    guard !text.isEmpty else { return nil }
+                    var complaint = ""
+                    guard let address = ListenAddress(parsing: text, complaint: &complaint) else { return complaint }
+                    return address.port == 0 ? "the master's port cannot be 0" : nil
+                }
+            ) ?? ""
+        mupdate.username =
+            try reader.string("mupdate.username", default: mupdate.username, validate: Self.nameComplaint(allowEmpty: false))
+            ?? mupdate.username
+        mupdate.password = try reader.string("mupdate.password", default: "") ?? ""
+        mupdate.passwordFile = try reader.string("mupdate.password_file", default: "", expected: "a file path") ?? ""
+        if !mupdate.password.isEmpty, !mupdate.passwordFile.isEmpty {
+            throw ConfigError(
+                .invalidValue, file: reader.file, key: "mupdate.password_file",
+                "set mupdate.password or mupdate.password_file, not both")
+        }
+        mupdate.partition =
+            try reader.string(
+                "mupdate.partition", default: mupdate.partition,
+                validate: { text in
+                    let ok = !text.isEmpty && text.utf8.count <= 64
+                        && text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "!") }
+                    return ok ? nil : "a partition is 1 to 64 printable ASCII characters without spaces or \"!\""
+                }
+            ) ?? mupdate.partition
+        mupdate.maxConnections = try reader.integer(
+            "mupdate.max_connections", default: mupdate.maxConnections, in: 1...100_000)
+        mupdate.idleTimeoutSeconds = try reader.integer(
+            "mupdate.idle_timeout_seconds", default: mupdate.idleTimeoutSeconds, in: 900...604_800)
     }
 
     private static func decodeAuth(_ reader: ConfigReader, into auth: inout Auth) throws(ConfigError) {

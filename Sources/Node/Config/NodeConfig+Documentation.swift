@@ -73,6 +73,26 @@ extension NodeConfig {
         ("namespace.alt_namespace", "false", "Cyrus altnamespace: other users' and shared folders at the top level."),
         ("quota.default_storage_kib", "0", "STORAGE quota in KiB given to a new user's INBOX; 0 = unlimited."),
         ("quota.default_messages", "0", "MESSAGE quota given to a new user's INBOX; 0 = unlimited."),
+        (
+            "mupdate.listen", "[\"127.0.0.1:3905\"]",
+            "MUPDATE listeners of the mupdate master (role mupdate), \"host:port\"; port 0 picks a free port."
+        ),
+        (
+            "mupdate.server", "\"\"",
+            "The mupdate master, \"host:port\", that a backend registers its mailboxes with; empty outside a murder."
+        ),
+        ("mupdate.username", "\"murder\"", "Identity this node authenticates to the master as; one of the master's auth.admins."),
+        ("mupdate.password", "\"\"", "Password of mupdate.username (or use mupdate.password_file)."),
+        (
+            "mupdate.password_file", "\"\"",
+            "File holding the password of mupdate.username on its first line; relative to the file's folder."
+        ),
+        ("mupdate.partition", "\"default\"", "Partition this backend's mailboxes are registered with (server!partition)."),
+        ("mupdate.max_connections", "1000", "Connections open at once per MUPDATE listener (1 to 100000); more get BYE."),
+        (
+            "mupdate.idle_timeout_seconds", "1800",
+            "Idle time before a MUPDATE connection that is not streaming is closed (900 to 604800, RFC 3656 §2)."
+        ),
         ("log.level", "\"info\"", "Log level: trace, debug, info, notice, warning, error or critical."),
     ]
 }

@@ -42,6 +42,7 @@ public struct NodeConfig: Sendable, Hashable {
     public var tls: TLS
     public var namespace: Namespace
     public var quota: Quota
+    public var mupdate: MUpdate
     public var log: Log
 
     /// The defaults, for a node keeping its data under `dataDirectory`.
@@ -55,6 +56,7 @@ public struct NodeConfig: Sendable, Hashable {
         self.tls = TLS()
         self.namespace = Namespace()
         self.quota = Quota()
+        self.mupdate = MUpdate()
         self.log = Log()
     }
 

@@ -48,6 +48,15 @@ import Testing
         default_storage_kib = 1_048_576
         default_messages = 100000
 
+        [mupdate]
+        listen = ["127.0.0.1:3905"]
+        server = "mupdate.example.org:3905"
+        username = "murder"
+        password_file = "/etc/murder/mupdate.secret"
+        partition = "default"
+        max_connections = 200
+        idle_timeout_seconds = 3600
+
         [log]
         level = "debug"
         """
@@ -192,6 +201,22 @@ import Testing
                 "node.toml:3: namespace.hierarchy_separator: expected one of \"/\", \".\", got \"|\""
             ),
             (
+                "mupdate idle below RFC 3656", "[mupdate]\nidle_timeout_seconds = 60", .invalidValue,
+                "node.toml:3: mupdate.idle_timeout_seconds: expected an integer between 900 and 604800, got 60"
+            ),
+            (
+                "mupdate server", "[mupdate]\nserver = \"master:0\"", .invalidValue,
+                "node.toml:3: mupdate.server: expected \"host:port\", got \"master:0\": the master's port cannot be 0"
+            ),
+            (
+                "partition", "[mupdate]\npartition = \"a!b\"", .invalidValue,
+                "node.toml:3: mupdate.partition: expected a string, got \"a!b\": a partition is 1 to 64 printable ASCII characters without spaces or \"!\""
+            ),
+            (
+                "password twice", "[mupdate]\npassword = \"x\"\npassword_file = \"f\"", .invalidValue,
+                "node.toml: mupdate.password_file: set mupdate.password or mupdate.password_file, not both"
+            ),
+            (
                 "syntax", "[quota]\ndefault_messages = \"10", .syntax,
                 "node.toml:3:20: quota.default_messages: unterminated string"
             ),
@@ -206,6 +231,33 @@ import Testing
             #expect(error.description == message, "\(name)")
             return error.code == code
         }
+    }
+
+    @Test("the [mupdate] table: defaults, and every key read")
+    func mupdateTable() throws {
+        let defaults = try NodeConfig.parse("data_dir = \"/d\"", file: "node.toml").mupdate
+        #expect(defaults.server == "" && defaults.serverAddress == nil)
+        #expect(defaults.listen.map(\.description) == ["127.0.0.1:3905"])
+        #expect(defaults.username == "murder" && defaults.partition == "default")
+        let text = """
+            data_dir = "/d"
+            roles = ["mupdate"]
+            [mupdate]
+            listen = ["127.0.0.1:0", "[::1]:3905"]
+            server = "127.0.0.1:3905"
+            username = "mupdate-admin"
+            password = "s3cret"
+            partition = "p2"
+            max_connections = 50
+            idle_timeout_seconds = 900
+            """
+        let config = try NodeConfig.parse(text, file: "node.toml")
+        #expect(config.roles == [.mupdate])
+        #expect(config.mupdate.listen.map(\.description) == ["127.0.0.1:0", "[::1]:3905"])
+        #expect(config.mupdate.serverAddress?.description == "127.0.0.1:3905")
+        #expect(config.mupdate.username == "mupdate-admin" && config.mupdate.password == "s3cret")
+        #expect(config.mupdate.partition == "p2" && config.mupdate.maxConnections == 50)
+        #expect(config.mupdate.idleTimeoutSeconds == 900)
     }
 
     @Test("a missing data_dir is named")
@@ -260,12 +312,13 @@ import Testing
     func documentation() throws {
         let keys = NodeConfig.documentation.map(\.key)
         #expect(Set(keys).count == keys.count)
-        #expect(keys.count == 28)
+        #expect(keys.count == 36)
         for entry in NodeConfig.documentation {
             #expect(!entry.default.isEmpty && !entry.meaning.isEmpty, "\(entry.key)")
         }
         // Every key of the full sample is documented, and the sample uses every key.
+        // (mupdate.password excepted: it and mupdate.password_file exclude each other.)
         let document = try TOMLParser.parse(Self.sample, file: "node.toml")
-        #expect(Set(document.entries.map(\.key)) == Set(keys))
+        #expect(Set(document.entries.map(\.key)) == Set(keys).subtracting(["mupdate.password"]))
     }
 }
