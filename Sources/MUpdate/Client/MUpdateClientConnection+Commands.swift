@@ -74,6 +74,12 @@ extension MUpdateClientConnection {
     /// - SeeAlso: [RFC 3656 §4.7](https://www.rfc-editor.org/rfc/rfc3656#section-4.7)
     public func logout(timeout: Duration = .seconds(2)) async {
         guard isOpen else { return }
+        guard !isStreaming else {
+            // The stream holds the command gate for good: say goodbye without waiting.
+            try? await write(command: MUpdateCommand(tag: makeTag(prefix: "Q"), .logout))
+            await close()
+            return
+        }
         if !commandGate.tryAcquire() {
             await withCheckedContinuation { commandGate.enqueue($0) }
         }
