@@ -117,6 +117,11 @@ public actor MUpdateRegistrar: MailboxRegistration {
 
     // MARK: - MailboxRegistration
 
+    /// Returns when there is a connection to the master, after at most one new attempt.
+    public func ensureReachable() async throws(MUpdateError) {
+        _ = try await current()
+    }
+
     public func reserve(_ name: InternalMailboxName) async throws(MUpdateError) {
         let master = try await current()
         inFlight[name] = .now
