@@ -2,6 +2,7 @@ public import Auth
 import Foundation
 public import IMAPServer
 public import Logging
+public import MUpdate
 public import Spool
 public import Transport
 
@@ -13,6 +14,9 @@ public final class BackendNode: Sendable {
     let engine: any Engine
     let listeners: [any Listener]
     let housekeeping: Task<Void, Never>
+    /// The connection to the mupdate master that registers this backend's mailboxes
+    /// (SPEC.md §4.1); nil outside a murder.
+    public let registrar: MUpdateRegistrar?
 
     /// The addresses actually bound (port 0 in the config is replaced by the chosen port): the
     /// `imap.listen` ones in order, then the `imap.listen_tls` ones.
@@ -51,10 +55,27 @@ public final class BackendNode: Sendable {
         settings.tls = tls
         settings.defaultStorageKiB = config.quota.defaultStorageKiB > 0 ? UInt64(config.quota.defaultStorageKiB) : nil
         settings.defaultMessages = config.quota.defaultMessages > 0 ? UInt64(config.quota.defaultMessages) : nil
+        // In a murder: one persistent connection to the master, which the IMAP sessions'
+        // CREATE, DELETE, RENAME and SETACL go through, reconciled after every (re)connect.
+        var registrar: MUpdateRegistrar?
+        if let master = try config.mupdateClient() {
+            let location = try config.mupdateLocation()
+            registrar = MUpdateRegistrar(
+                settings: MUpdateRegistrar.Settings(client: master, location: location), engine: engine,
+                logger: logger
+            ) {
+                spool.mailboxes().map {
+                    MUpdateRegistrar.LocalMailbox(
+                        name: InternalMailboxName($0.name), acl: (try? CyrusACL(parsing: $0.acl)) ?? .empty)
+                }
+            }
+            settings.mupdateServer = master.address
+        }
         let throttle = LoginThrottle(
             configuration: LoginThrottle.Configuration(delay: .milliseconds(config.imap.failedLoginDelayMilliseconds))
         )
-        let context = ServerContext(spool: spool, sasl: sasl, settings: settings, throttle: throttle, logger: logger)
+        let context = ServerContext(
+            spool: spool, sasl: sasl, settings: settings, throttle: throttle, logger: logger, registration: registrar)
         let server = IMAPServer(context: context, engine: engine)
         let limits = ListenerLimits(
             maxConnections: config.imap.maxConnections, maxConnectionsPerHost: config.imap.maxConnectionsPerHost
@@ -76,6 +97,7 @@ public final class BackendNode: Sendable {
             for l in listeners { await l.close() }
             throw error
         }
+        await registrar?.start()
         let housekeeping = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(60))
@@ -84,14 +106,15 @@ public final class BackendNode: Sendable {
         }
         return BackendNode(
             config: config, spool: spool, context: context, engine: engine, listeners: listeners,
-            housekeeping: housekeeping
+            housekeeping: housekeeping, registrar: registrar
         )
     }
 
     init(
         config: NodeConfig, spool: Spool, context: ServerContext, engine: any Engine, listeners: [any Listener],
-        housekeeping: Task<Void, Never>
+        housekeeping: Task<Void, Never>, registrar: MUpdateRegistrar?
     ) {
+        self.registrar = registrar
         self.config = config
         self.spool = spool
         self.context = context
@@ -104,5 +127,6 @@ public final class BackendNode: Sendable {
     public func stop() async {
         housekeeping.cancel()
         for l in listeners { await l.close() }
+        await registrar?.stop()
     }
 }
