@@ -219,3 +219,28 @@ final class ChangeHub: Sendable {
         for c in list { c.finish() }
     }
 }
+
+extension Spool {
+    /// The mailboxes of the spool at `root`, read without opening it for writing and without
+    /// start-up recovery, so it is safe while a node serves that spool (for `murder admin
+    /// check`). Owners whose index cannot be read are skipped and named in `unreadable`.
+    public static func readMailboxes(root: String) -> (mailboxes: [MailboxRecord], unreadable: [String]) {
+        var all: [MailboxRecord] = []
+        var unreadable: [String] = []
+        for dir in FileIO.list(root + "/owners").sorted() {
+            guard let key = ownerKey(folder: dir) else { continue }
+            var config = Configuration()
+            config.readonly = true
+            do {
+                let db = try DatabaseQueue(path: root + "/owners/" + dir + "/index.sqlite", configuration: config)
+                let records = try db.read { db in
+                    try Row.fetchAll(db, sql: "SELECT * FROM mailbox").map { MailboxRecord(row: $0, owner: key) }
+                }
+                all += records
+            } catch {
+                unreadable.append(key)
+            }
+        }
+        return (all.sorted { $0.name < $1.name }, unreadable)
+    }
+}

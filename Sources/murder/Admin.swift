@@ -7,8 +7,8 @@ import Spool
 /// `murder admin …`: operator commands on a node's data.
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Operator commands: users, reconstruct.",
-        subcommands: [AdminUserCommand.self, Reconstruct.self]
+        abstract: "Operator commands: users, reconstruct, the murder's mailbox list.",
+        subcommands: [AdminUserCommand.self, Reconstruct.self, AdminMailboxes.self, AdminCheck.self]
     )
 }
 
