@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
 """MUPDATE benchmark driver: our mupdate master against Cyrus's, rounds interleaved.
 
-    mupdatebench.py seed-cyrus --conf imapd.conf --count N --servers H:P,H:P [--method undump|dbtool]
+    mupdatebench.py seed-cyrus --conf imapd.conf --count N --servers H:P,H:P [--method dbtool|undump]
     mupdatebench.py sync --side ours|cyrus --master HOST:PORT:PID --user U --password P
                          --count N --round R [--murder PATH] --json samples.json
     mupdatebench.py report --json samples.json --md table.md --count N
 
 `seed-cyrus` fills a stopped Cyrus mupdate master's mailboxes.db offline with N ACTIVE remote
 records `user.uNNNNNNN` (location `<server>!default`, ACL `uNNNNNNN lrswipkxtecdan`), the
-servers taken in turn. Method `undump` (default) feeds `ctl_mboxlist -u` its JSON form in chunks;
-method `dbtool` writes the database keys directly with `cyr_dbtool -T ... set`, byte for byte what
-the master's own ACTIVATE stores (no uniqueid). `sync` measures one fresh full sync against one
+servers taken in turn. Method `dbtool` (default) writes the database keys directly in one
+transaction with `cyr_dbtool -T ... set`, byte for byte what the master's own ACTIVATE stores;
+method `undump` feeds `ctl_mboxlist -u` its JSON form in chunks (Cyrus 3.6.1 skips entries
+without a uniqueid, so each gets a made-up one that ACTIVATE never stores). `sync` measures one fresh full sync against one
 master: our list replica (`murder bench mupdate-sync`, when the binary has it) and a Python
 reference client that keeps the list in a dict, then the master's resident memory. `report`
 writes the Markdown table. bench/run-mupdate.sh starts the servers and calls these; latency.py
@@ -406,7 +407,7 @@ def main():
     p.add_argument("--conf", help="seed-cyrus: the imapd.conf of the (stopped) master")
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--servers", default="127.0.0.1:1143,127.0.0.1:1144")
-    p.add_argument("--method", choices=["undump", "dbtool"], default="undump")
+    p.add_argument("--method", choices=["dbtool", "undump"], default="dbtool")
     p.add_argument("--wrapper", default="", help="seed-cyrus: command prefix, e.g. eatmydata")
     p.add_argument("--side", choices=["ours", "cyrus"])
     p.add_argument("--master", help="HOST:PORT:PID of the mupdate master (PID: for its memory)")
