@@ -22,7 +22,8 @@ import Transport
                 let acl = try CyrusACL(parsing: "u\(i / 10)\tlrswipkxtecdan\tanyone\tlr\t")
                 records.append(
                     MUpdateRecord(
-                        name: InternalMailboxName("user.u\(i / 10).folder\(i % 10)"), state: .active, location: location,
+                        name: InternalMailboxName("user.u\(i / 10).folder\(i % 10)"), state: .active,
+                        location: location,
                         acl: acl))
             }
             var clock = ContinuousClock.now
@@ -51,7 +52,9 @@ import Transport
                 path: h.store.path, logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() })
             let reloadTime = ContinuousClock.now - clock
             #expect(reopened.count == n)
-            print("MUpdate dump timing: \(n) records, \(total) bytes; bulk load \(loadTime), dump to socket \(dumpTime), cold reload \(reloadTime)")
+            print(
+                "MUpdate dump timing: \(n) records, \(total) bytes; bulk load \(loadTime), dump to socket \(dumpTime), cold reload \(reloadTime)"
+            )
         }
     }
 }

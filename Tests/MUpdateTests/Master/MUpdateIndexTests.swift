@@ -38,12 +38,15 @@ import Testing
         #expect(index.records.map(\.name) == MUpdateOrder.sorted(model.keys))
     }
 
-    @Test("data lines written from entries match writeMUpdateResponse byte for byte", arguments: [
-        MUpdateRecord(name: "user.bob", state: .active, location: MailboxLocation("127.0.0.1:14143!default")!,
-                      acl: try! CyrusACL(parsing: "bob\tlrswipkxtecdan\tanyone\tlr\t")),
-        MUpdateRecord(name: "example.com!user.j^d.Sent", state: .reserved, location: MailboxLocation("h:1!p")!),
-        MUpdateRecord(name: "shared", state: .active, location: MailboxLocation("backend")!, acl: .empty),
-    ])
+    @Test(
+        "data lines written from entries match writeMUpdateResponse byte for byte",
+        arguments: [
+            MUpdateRecord(
+                name: "user.bob", state: .active, location: MailboxLocation("127.0.0.1:14143!default")!,
+                acl: try! CyrusACL(parsing: "bob\tlrswipkxtecdan\tanyone\tlr\t")),
+            MUpdateRecord(name: "example.com!user.j^d.Sent", state: .reserved, location: MailboxLocation("h:1!p")!),
+            MUpdateRecord(name: "shared", state: .active, location: MailboxLocation("backend")!, acl: .empty),
+        ])
     func lines(record: MUpdateRecord) {
         var index = MUpdateIndex()
         let entry = MUpdateIndex.Entry(

@@ -27,7 +27,8 @@ import Transport
     func preAuth() async throws {
         try await H.with { h in
             let c = try await h.connect()
-            try await c.send("X1 FIND \(Self.lit("user.bob"))\r\nX2 NOOP\r\nX3 UPDATE\r\nX4 COMPRESS \"DEFLATE\"\r\nX5 STARTTLS\r\n")
+            try await c.send(
+                "X1 FIND \(Self.lit("user.bob"))\r\nX2 NOOP\r\nX3 UPDATE\r\nX4 COMPRESS \"DEFLATE\"\r\nX5 STARTTLS\r\n")
             try await c.expect(
                 "X1 BAD \"Please login first\"\r\nX2 BAD \"Please login first\"\r\nX3 BAD \"Please login first\"\r\n"
                     + "X4 NO \"COMPRESS is not supported\"\r\nX5 NO \"TLS is not configured\"\r\n")
@@ -107,8 +108,10 @@ import Transport
         }
     }
 
-    static let script = "P1 RESERVE {8+}\r\nuser.amy {23+}\r\n127.0.0.1:14143!default\r\nP2 FIND {8}\r\nuser.amy\r\nP3 NOOP\r\n"
-    static let answers = "P1 OK \"done\"\r\n+ go ahead\r\nP2 RESERVE {8+}\r\nuser.amy {23+}\r\n127.0.0.1:14143!default\r\n"
+    static let script =
+        "P1 RESERVE {8+}\r\nuser.amy {23+}\r\n127.0.0.1:14143!default\r\nP2 FIND {8}\r\nuser.amy\r\nP3 NOOP\r\n"
+    static let answers =
+        "P1 OK \"done\"\r\n+ go ahead\r\nP2 RESERVE {8+}\r\nuser.amy {23+}\r\n127.0.0.1:14143!default\r\n"
         + "P2 OK \"Search completed\"\r\nP3 OK \"Noop done\"\r\n"
 
     @Test("pipelined commands in one write, and a synchronising literal gets + go ahead")
@@ -150,9 +153,19 @@ import Transport
         }
     }
 
-    @Test("a read-only server refuses writes but serves FIND")
+    static func replica(_ settings: inout MUpdateServerSettings) {
+        settings.readOnly = true
+        settings.role = .replica(master: "mupdate.test")
+    }
+
+    @Test("a read-only server names its master, refuses writes and serves FIND")
     func readOnly() async throws {
-        try await H.with(configure: { $0.readOnly = true; $0.role = .replica(master: "mupdate.test") }) { h in
+        try await H.with(configure: Self.replica) { h in
+            let banner = RawClient(try await h.engine.connect(host: "127.0.0.1", port: h.port, timeout: .seconds(5)))
+            #expect(
+                try await banner.readLine(until: "* OK").hasSuffix(
+                    "\r\n* OK MUPDATE \"mupdate.test\" \"Murder\" \"0.1\" \"mupdate://mupdate.test\"\r\n"))
+            await banner.close()
             let c = try await h.admin()
             try await c.send("R1 RESERVE \(Self.lit("user.bob")) \(Self.lit(Self.loc))\r\nR2 FIND \"user.bob\"\r\n")
             try await c.expect("R1 BAD \"read-only session\"\r\nR2 OK \"Search completed\"\r\n")

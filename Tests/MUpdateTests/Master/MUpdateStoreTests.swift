@@ -30,7 +30,9 @@ import Testing
             #expect(store.find("user.bob")?.state == .reserved)
             #expect(try await store.deactivate("user.bob", at: Self.here) == .notActive)
             #expect(try await store.activate("user.bob", at: Self.here, acl: Self.acl) == .done)
-            #expect(store.find("user.bob") == MUpdateRecord(name: "user.bob", state: .active, location: Self.here, acl: Self.acl))
+            #expect(
+                store.find("user.bob")
+                    == MUpdateRecord(name: "user.bob", state: .active, location: Self.here, acl: Self.acl))
             // RESERVE at the same location leaves an ACTIVE record alone.
             #expect(try await store.reserve("user.bob", at: Self.here) == .done)
             #expect(store.find("user.bob")?.state == .active)
@@ -121,7 +123,8 @@ import Testing
     func bulkLoad() async throws {
         try await Self.withStore { (path: String, store: MUpdateStore) async throws in
             let names = (0..<2000).map { InternalMailboxName("user.u\($0 % 97).f\($0)") }
-            try await store.load(names.map { MUpdateRecord(name: $0, state: .active, location: Self.here, acl: Self.acl) })
+            try await store.load(
+                names.map { MUpdateRecord(name: $0, state: .active, location: Self.here, acl: Self.acl) })
             #expect(store.count == 2000)
             #expect(store.snapshot().records.map(\.name) == MUpdateOrder.sorted(names))
             let reopened = try await MUpdateStore.open(path: path, logger: Self.quiet)

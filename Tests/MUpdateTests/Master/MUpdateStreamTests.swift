@@ -98,7 +98,8 @@ import Transport
             let u = try await h.admin()
             try await u.send("U1 UPDATE SINCE \"\(epoch)\" \"\(mark)\"\r\n")
             try await u.expect(
-                "U1 X-SEQ \"\(epoch)\" \"\(mark)\"\r\nU1 DELETE {6+}\r\nuser.b\r\n" + Self.line("U1", Self.active("user.c"))
+                "U1 X-SEQ \"\(epoch)\" \"\(mark)\"\r\nU1 DELETE {6+}\r\nuser.b\r\n"
+                    + Self.line("U1", Self.active("user.c"))
                     + "U1 X-SEQ \"\(epoch)\" \"\(now)\"\r\nU1 OK \"streaming starts\"\r\n")
             _ = try await h.store.reserve("user.d", at: Self.here)
             try await u.expect(
@@ -118,9 +119,28 @@ import Transport
         }
     }
 
+    static func shortIdle(_ settings: inout MUpdateServerSettings) { settings.idleTimeout = .milliseconds(300) }
+
+    @Test("an idle session is closed after the idle timeout; a streaming one is not")
+    func idle() async throws {
+        try await H.with(configure: Self.shortIdle) { h in
+            let u = try await h.admin()
+            try await u.send("U1 UPDATE\r\n")
+            try await u.expect("U1 OK \"streaming starts\"\r\n")
+            let idle = try await h.admin()
+            #expect(try await idle.readToEnd() == "* BYE \"idle timeout\"\r\n")
+            try await Task.sleep(for: .milliseconds(400))
+            _ = try await h.store.reserve("user.late", at: Self.here)
+            try await u.expect(Self.line("U1", MUpdateRecord(name: "user.late", state: .reserved, location: Self.here)))
+            await u.close()
+        }
+    }
+
+    static func queueOf4MiB(_ settings: inout MUpdateServerSettings) { settings.subscriberQueueLimit = 4 << 20 }
+
     @Test("a subscriber that stops reading is dropped with * BYE \"too slow\"; another one is not held up")
     func slowSubscriber() async throws {
-        try await H.with(configure: { $0.subscriberQueueLimit = 4 << 20 }) { h in
+        try await H.with(configure: Self.queueOf4MiB) { h in
             let slow = try await h.admin()
             try await slow.send("S1 UPDATE\r\n")
             try await slow.expect("S1 OK \"streaming starts\"\r\n")
@@ -141,12 +161,16 @@ import Transport
             for batch in 0..<20 {
                 try await h.store.load(
                     (0..<1000).map {
-                        MUpdateRecord(name: InternalMailboxName("user.s\(batch).f\($0)"), state: .active, location: Self.here, acl: bigACL)
+                        MUpdateRecord(
+                            name: InternalMailboxName("user.s\(batch).f\($0)"), state: .active, location: Self.here,
+                            acl: bigACL)
                     })
                 if h.store.subscriberCount == 1 { break }
             }
             let deadline = ContinuousClock.now + .seconds(5)
-            while h.store.subscriberCount > 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            while h.store.subscriberCount > 1, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             #expect(h.store.subscriberCount == 1)
             _ = try await h.store.reserve("user.last", at: Self.here)
             try await fast.send("F2 NOOP\r\n")

@@ -22,8 +22,8 @@ public protocol MUpdateListService: Sendable {
 public protocol MUpdateListWriter: Sendable {
     func reserve(_ name: InternalMailboxName, at location: MailboxLocation) async throws(MUpdateStoreError)
         -> MUpdateWriteOutcome
-    func activate(_ name: InternalMailboxName, at location: MailboxLocation, acl: CyrusACL) async throws(
-        MUpdateStoreError) -> MUpdateWriteOutcome
+    func activate(_ name: InternalMailboxName, at location: MailboxLocation, acl: CyrusACL)
+        async throws(MUpdateStoreError) -> MUpdateWriteOutcome
     func deactivate(_ name: InternalMailboxName, at location: MailboxLocation) async throws(MUpdateStoreError)
         -> MUpdateWriteOutcome
     func delete(_ name: InternalMailboxName) async throws(MUpdateStoreError) -> MUpdateWriteOutcome

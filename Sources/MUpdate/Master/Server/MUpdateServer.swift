@@ -34,7 +34,8 @@ public final class MUpdateServer: Sendable {
         self.settings = settings
         self.logger = logger
         throttle = LoginThrottle(configuration: settings.loginThrottle)
-        let probe = try SASLServerSession(config: settings.sasl, serviceName: "mupdate", serverFQDN: settings.servername)
+        let probe = try SASLServerSession(
+            config: settings.sasl, serviceName: "mupdate", serverFQDN: settings.servername)
         let plain = probe.mechanisms()
         probe.tlsActive = true
         mechanisms = (plain, probe.mechanisms())

@@ -1,9 +1,9 @@
-import Transport
 import Auth
 import Dispatch
 import Foundation
 import IMAPWire
 import Logging
+import Transport
 
 /// Hands a value used by one task at a time (a SASL exchange) to the blocking queue for one call.
 struct UncheckedBox<T>: @unchecked Sendable {

@@ -1,6 +1,6 @@
-import Transport
 import IMAPWire
 import Logging
+import Transport
 
 extension MUpdateServerSession {
     /// Runs one command, after the state rules of SPEC.md §3.3: streaming allows only NOOP and

@@ -94,8 +94,11 @@ struct MUpdateStreamWriter: Sendable {
                 if out.count >= Self.chunk { try await write(&out) }
             }
         } else {
-            let filter = servers.isEmpty
-                ? nil : snapshot.locations.matching(servers: Set(servers.map { Array($0.utf8).map(MUpdateLocations.Info.lower) }))
+            let filter =
+                servers.isEmpty
+                ? nil
+                : snapshot.locations.matching(
+                    servers: Set(servers.map { Array($0.utf8).map(MUpdateLocations.Info.lower) }))
             var cursor = snapshot.makeCursor()
             while let entry = cursor.next() {
                 if let filter, !filter[Int(entry.location)] { continue }
@@ -160,7 +163,9 @@ struct MUpdateStreamWriter: Sendable {
     }
 
     func appendSequence(_ sequence: UInt64, to out: inout [UInt8]) {
-        append(.sequence(tag: String(decoding: tag, as: UTF8.self), epoch: start.position.epoch, sequence: sequence), to: &out)
+        append(
+            .sequence(tag: String(decoding: tag, as: UTF8.self), epoch: start.position.epoch, sequence: sequence),
+            to: &out)
     }
 
     func append(_ response: MUpdateResponse, to out: inout [UInt8]) {

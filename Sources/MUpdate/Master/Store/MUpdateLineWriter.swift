@@ -14,7 +14,9 @@ enum MUpdateLineWriter {
     static let crlf: [UInt8] = [0x0D, 0x0A]
 
     /// `tag MAILBOX …` or `tag RESERVE …` for `entry`, whose location text is `location`.
-    static func appendRecord(tag: [UInt8], key: [UInt8], state: MUpdateRecord.State, location: [UInt8], acl: [UInt8], to out: inout [UInt8]) {
+    static func appendRecord(
+        tag: [UInt8], key: [UInt8], state: MUpdateRecord.State, location: [UInt8], acl: [UInt8], to out: inout [UInt8]
+    ) {
         out.append(contentsOf: tag)
         out.append(contentsOf: state == .active ? mailbox : reserve)
         appendLiteralHeader(key.count, to: &out)
@@ -51,23 +53,13 @@ enum MUpdateLineWriter {
 
     @inline(__always)
     static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-        guard value >= 10 else {
-            out.append(UInt8(ascii: "0") + UInt8(max(0, value)))
-            return
-        }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = value
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            while n > 0 {
-                d[count] = UInt8(ascii: "0") + UInt8(n % 10)
-                n /= 10
-                count += 1
-            }
-            for k in stride(from: count - 1, through: 0, by: -1) { out.append(d[k]) }
-        }
+        let start = out.count
+        var n = max(0, value)
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(n % 10))
+            n /= 10
+        } while n > 0
+        out[start...].reverse()
     }
 }
 

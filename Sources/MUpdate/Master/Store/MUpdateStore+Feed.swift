@@ -1,6 +1,6 @@
-import Synchronization
 import Foundation
 import GRDB
+import Synchronization
 
 /// How an UPDATE stream starts: what to send before the live changes.
 public struct MUpdateStreamStart: Sendable {
@@ -99,7 +99,9 @@ extension MUpdateStore {
         do {
             return try await database.read { db in
                 let rows = try Row.fetchCursor(
-                    db, sql: "SELECT key, MAX(seq) AS last FROM change WHERE seq > ? AND seq <= ? GROUP BY key ORDER BY last",
+                    db,
+                    sql:
+                        "SELECT key, MAX(seq) AS last FROM change WHERE seq > ? AND seq <= ? GROUP BY key ORDER BY last",
                     arguments: [Int64(bitPattern: from), Int64(bitPattern: to)])
                 var keys: [[UInt8]] = []
                 while let row = try rows.next() {

@@ -1,7 +1,7 @@
-import Logging
-import Synchronization
 import Foundation
 import GRDB
+import Logging
+import Synchronization
 
 extension MUpdateStore {
     /// What one write does to the list, decided against the in-memory list.
@@ -23,9 +23,11 @@ extension MUpdateStore {
         let key = try Self.checkedKey(name)
         return try await commit { index in
             if let existing = index.entry(forKey: key) {
-                return index.locations[existing.location].location == location ? .unchanged(.done) : .unchanged(.alreadyExists)
+                return index.locations[existing.location].location == location
+                    ? .unchanged(.done) : .unchanged(.alreadyExists)
             }
-            return .put(MUpdateIndex.Entry(key: key, state: .reserved, location: index.locations.id(for: location), acl: []))
+            return .put(
+                MUpdateIndex.Entry(key: key, state: .reserved, location: index.locations.id(for: location), acl: []))
         }
     }
 
@@ -59,7 +61,8 @@ extension MUpdateStore {
             guard let existing = index.entry(forKey: key), existing.state == .active else {
                 return .unchanged(.notActive)
             }
-            return .put(MUpdateIndex.Entry(key: key, state: .reserved, location: index.locations.id(for: location), acl: []))
+            return .put(
+                MUpdateIndex.Entry(key: key, state: .reserved, location: index.locations.id(for: location), acl: []))
         }
     }
 
@@ -196,7 +199,8 @@ extension MUpdateStore {
         }
         do {
             try await database.writeWithoutTransaction { db in
-                let (entries, texts, sequence) = self.state.withLock { s -> ([MUpdateIndex.Entry], [(Int64, String)], UInt64) in
+                let (entries, texts, sequence) = self.state.withLock {
+                    s -> ([MUpdateIndex.Entry], [(Int64, String)], UInt64) in
                     let before = s.index.locations.count
                     let entries = records.map { r in
                         MUpdateIndex.Entry(

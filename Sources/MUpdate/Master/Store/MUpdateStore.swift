@@ -33,7 +33,10 @@ public final class MUpdateStore: Sendable {
         /// Commits between two trims.
         public var trimInterval: Int
 
-        public init(minimumChanges: UInt64 = 1_000_000, minimumAge: Duration = .seconds(7 * 24 * 3600), trimInterval: Int = 10_000) {
+        public init(
+            minimumChanges: UInt64 = 1_000_000, minimumAge: Duration = .seconds(7 * 24 * 3600),
+            trimInterval: Int = 10_000
+        ) {
             self.minimumChanges = minimumChanges
             self.minimumAge = minimumAge
             self.trimInterval = max(1, trimInterval)

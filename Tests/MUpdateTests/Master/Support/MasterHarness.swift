@@ -26,7 +26,8 @@ final class MasterHarness: Sendable {
     static func settings(folder: String) -> MUpdateServerSettings {
         MUpdateServerSettings(
             servername: servername, admins: ["mupdate"],
-            sasl: SASLConfig(sasldbPath: folder + "/sasldb2", realm: realm, mechanisms: ["PLAIN"], allowPlaintext: true),
+            sasl: SASLConfig(
+                sasldbPath: folder + "/sasldb2", realm: realm, mechanisms: ["PLAIN"], allowPlaintext: true),
             idleTimeout: .seconds(60), version: "0.1",
             loginThrottle: LoginThrottle.Configuration(delay: .milliseconds(1)))
     }
@@ -126,7 +127,9 @@ final class RawClient: @unchecked Sendable {
     }
 
     /// Expects exactly `text` next.
-    func expect(_ text: String, timeout: Duration = RawClient.timeout, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    func expect(
+        _ text: String, timeout: Duration = RawClient.timeout, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
         let want = Array(text.utf8)
         let complete = try await fill(want.count, timeout: timeout)
         let got = Array(buffer.prefix(want.count))
