@@ -6,7 +6,7 @@ import Node
 /// `murder serve -c node.toml`: runs the roles the config enables until SIGTERM or SIGINT.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a node (today: a backend) from its TOML config until SIGTERM or Ctrl-C."
+        abstract: "Run a node (backend, mupdate master, or both) from its TOML config until SIGTERM or Ctrl-C."
     )
 
     @Option(name: .shortAndLong, help: "The node's config file (see the README's configuration section).")
@@ -25,16 +25,34 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "murder")
-        guard cfg.roles.contains(.backend) else {
-            throw ValidationError("roles: only \"backend\" can run in this build; set roles = [\"backend\"]")
+        let runnable: Set<NodeConfig.Role> = [.backend, .mupdate]
+        if let other = cfg.roles.first(where: { !runnable.contains($0) }) {
+            throw ValidationError(
+                "roles: \"\(other.rawValue)\" cannot run in this build; the roles that run are \"backend\" and \"mupdate\"")
         }
-        let node = try await BackendNode.start(cfg, logger: logger)
-        for address in node.boundAddresses { logger.notice("backend \(cfg.servername) listening on \(address)") }
-        // Ports chosen by the system (port 0) are printed for scripts and tests.
-        FileHandle.standardOutput.write(Data("listening \(node.boundPorts.map(String.init).joined(separator: " "))\n".utf8))
+        var ports: [Int] = []
+        // The master first: a backend in the same process registers with it.
+        var master: MUpdateNode?
+        if cfg.roles.contains(.mupdate) {
+            let node = try await MUpdateNode.start(cfg, logger: logger)
+            for address in node.boundAddresses { logger.notice("mupdate master \(cfg.servername) listening on \(address)") }
+            ports += node.boundPorts
+            master = node
+        }
+        var backend: BackendNode?
+        if cfg.roles.contains(.backend) {
+            let node = try await BackendNode.start(cfg, logger: logger)
+            for address in node.boundAddresses { logger.notice("backend \(cfg.servername) listening on \(address)") }
+            ports += node.boundPorts
+            backend = node
+        }
+        // Ports chosen by the system (port 0) are printed for scripts and tests: the master's
+        // MUPDATE listeners first, then the backend's IMAP ones.
+        FileHandle.standardOutput.write(Data("listening \(ports.map(String.init).joined(separator: " "))\n".utf8))
         await Signals.wait(for: [SIGTERM, SIGINT])
         logger.notice("stopping")
-        await node.stop()
+        await backend?.stop()
+        await master?.stop()
     }
 }
 

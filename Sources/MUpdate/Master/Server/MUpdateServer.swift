@@ -35,7 +35,7 @@ public final class MUpdateServer: Sendable {
         self.logger = logger
         throttle = LoginThrottle(configuration: settings.loginThrottle)
         let probe = try SASLServerSession(
-            config: settings.sasl, serviceName: "mupdate", serverFQDN: settings.servername)
+            config: settings.sasl, serviceName: "mupdate", serverFQDN: settings.saslServerName)
         let plain = probe.mechanisms()
         probe.tlsActive = true
         mechanisms = (plain, probe.mechanisms())

@@ -33,7 +33,7 @@ extension MUpdateServerSession {
         let sasl: SASLServerSession
         do {
             sasl = try SASLServerSession(
-                config: settings.sasl, serviceName: "mupdate", serverFQDN: settings.servername,
+                config: settings.sasl, serviceName: "mupdate", serverFQDN: settings.saslServerName,
                 localIP: Self.saslAddress(conn.localAddress), remoteIP: Self.saslAddress(conn.remoteAddress))
             sasl.tlsActive = conn.isTLS
         } catch {

@@ -11,6 +11,9 @@ public import Transport
 public struct MUpdateServerSettings: Sendable {
     /// This node's name, in the banner and as the SASL server FQDN.
     public var servername: String
+    /// The server name given to libsasl2, whose default realm it is: the host name, as
+    /// `saslpasswd2` without `-u` stores users under (the IMAP side does the same).
+    public var saslServerName: String = SASLDatabase.defaultRealm
     /// The only identities that may authenticate (SPEC.md §12).
     public var admins: Set<String>
     public var sasl: SASLConfig
