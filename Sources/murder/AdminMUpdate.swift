@@ -65,7 +65,8 @@ struct AdminMailboxes: AsyncParsableCommand {
         discussion: """
             PATTERN matches internal names (user.alice.Sent, shared.memo): * matches anything, % anything \
             but a hierarchy level. With --follow the list is streamed: the full list first, then every \
-            change as the master commits it, until Ctrl-C.
+            change as the master commits it, until Ctrl-C or SIGTERM; then the list the replica holds, \
+            between "# final list" and "# end".
             """
     )
 
@@ -139,6 +140,10 @@ struct AdminMailboxes: AsyncParsableCommand {
         }
         await stop.value
         printer.cancel()
+        // What the replica holds at the end, for scripts that compare it with the master.
+        var final = "# final list"
+        replica.forEachRecord { if wanted($0) { final += "\n" + Self.line($0) } }
+        Self.emit(final + "\n# end")
         await replica.stop()
     }
 
