@@ -4,7 +4,7 @@ import ArgumentParser
 struct Murder: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "An IMAP murder: frontends, backends and a mupdate master in one binary.",
-        subcommands: [Serve.self, Admin.self, ConfigCommand.self, Demo.self, Wire.self]
+        subcommands: [Serve.self, Admin.self, ConfigCommand.self, Demo.self, Wire.self, BenchCommand.self]
     )
 }
 

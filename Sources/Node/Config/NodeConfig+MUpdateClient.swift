@@ -13,7 +13,9 @@ extension NodeConfig {
         guard let address = mupdate.serverAddress else { return nil }
         var password = mupdate.password
         if !mupdate.passwordFile.isEmpty {
-            guard let data = FileManager.default.contents(atPath: mupdate.passwordFile),
+            // Read to the end rather than by size, so that a pipe works too (--password-file <(…)).
+            guard let handle = FileHandle(forReadingAtPath: mupdate.passwordFile),
+                let data = try? handle.readToEnd() ?? Data(),
                 let text = String(data: data, encoding: .utf8)
             else {
                 throw ConfigError(
