@@ -24,7 +24,7 @@ import Transport
     ) -> MUpdateListReplica {
         MUpdateListReplica(
             settings: MUpdateListReplica.Settings(
-                client: .test(port: port, connectTimeout: .milliseconds(500)), folder: folder,
+                client: .test(port: port, connectTimeout: .seconds(5)), folder: folder,
                 heartbeatInterval: heartbeat, heartbeatTimeout: heartbeatTimeout,
                 backoff: MUpdateBackoff(initial: .milliseconds(50), maximum: .milliseconds(200)),
                 flushInterval: .milliseconds(20)),
@@ -80,7 +80,7 @@ import Transport
         master.state.withLock { $0.records["user.stale"] = nil }
         master.seed([Self.record("user.fresh")])
         await master.dropConnections()
-        #expect(await eventually { master.connections == 2 && replica.isSynced && replica.record("user.fresh") != nil })
+        #expect(await eventually { master.connections >= 2 && replica.isSynced && replica.record("user.fresh") != nil })
         #expect(replica.record("user.stale") == nil)
         #expect(replica.count == 2)
         await replica.stop()
@@ -118,7 +118,7 @@ import Transport
         #expect(await replica.waitUntilSynced(timeout: .seconds(5)))
         await master.dropConnections()
         #expect(replica.record("user.alice") != nil)
-        #expect(await eventually { master.connections == 2 && replica.isSynced })
+        #expect(await eventually { master.connections >= 2 && replica.isSynced })
         master.set(Self.record("user.bob"))
         #expect(await eventually { replica.record("user.bob") != nil })
         await replica.stop()
@@ -129,11 +129,10 @@ import Transport
         let master = try await FakeMaster.start()
         defer { Task { await master.stop() } }
         master.ignoreNoops.withLock { $0 = true }
-        let replica = Self.replica(port: master.port, heartbeat: .milliseconds(100), heartbeatTimeout: .milliseconds(200))
+        let replica = Self.replica(port: master.port, heartbeat: .milliseconds(100), heartbeatTimeout: .seconds(1))
         replica.start()
-        #expect(await replica.waitUntilSynced(timeout: .seconds(5)))
-        #expect(await eventually { master.connections >= 2 })
-        #expect(master.commandKinds.contains(.noop))
+        #expect(await replica.waitUntilSynced(timeout: .seconds(10)))
+        #expect(await eventually { master.connections >= 2 && master.commandKinds.contains(.noop) })
         await replica.stop()
     }
 

@@ -44,6 +44,10 @@ extension MUpdateListReplica {
         var position: MUpdateStreamPosition?
         /// Resuming from this position (UPDATE SINCE); nil for a plain UPDATE.
         let since: MUpdateStreamPosition?
+        /// Whether the master answers with a backlog (changes on top of our list) rather than a
+        /// full dump; nil until its first line. A backlog starts with an X-SEQ that repeats our
+        /// own position; a full dump starts with data lines (SPEC.md §3.5).
+        var isBacklog: Bool?
     }
 
     /// One connection's UPDATE: dump, then stream, until the connection fails or the task is
@@ -104,6 +108,13 @@ extension MUpdateListReplica {
             var log = ListFileWriter()
             var changes: [MUpdateListChange] = []
             for response in batch {
+                if pending != nil, pending!.isBacklog == nil, response.tag == tag {
+                    if let since = pending!.since, case .sequence(_, let epoch, let sequence) = response {
+                        pending!.isBacklog = epoch == since.epoch && sequence == since.sequence
+                    } else {
+                        pending!.isBacklog = false
+                    }
+                }
                 switch response {
                 case .mailbox(tag, _, _, _), .reserve(tag, _, _):
                     guard let record = MUpdateRecord(response) else { continue }
@@ -118,7 +129,7 @@ extension MUpdateListReplica {
                 case .delete(tag, let name):
                     if pending != nil {
                         pending!.upserts.remove(name)
-                        if pending!.since != nil { pending!.deletes.insert(name) }
+                        if pending!.isBacklog == true { pending!.deletes.insert(name) }
                     } else {
                         let removed = state.withLock { $0.map.remove(name) }
                         log.delete(name)
@@ -169,9 +180,9 @@ extension MUpdateListReplica {
     }
 
     /// Installs a completed dump: a full dump replaces the list at once; a backlog (UPDATE SINCE
-    /// answered in the same epoch) is applied on top of it.
+    /// answered from the master's change log) is applied on top of it.
     func finishDump(_ dump: Pending) {
-        if let since = dump.since, (dump.position?.epoch ?? since.epoch) == since.epoch {
+        if dump.isBacklog == true {
             var changes: [MUpdateListChange] = []
             var log = ListFileWriter()
             state.withLock { state in

@@ -1,6 +1,6 @@
 /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
 func eventually(
-    timeout: Duration = .seconds(5), _ condition: () async throws -> Bool
+    timeout: Duration = .seconds(15), _ condition: () async throws -> Bool
 ) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {

@@ -269,7 +269,8 @@ final class FakeMaster: Sendable {
             }
             var lines: [MUpdateResponse]
             if let backlog {
-                lines = backlog.map { Self.line($0, tag: tag) }
+                // As the master does: a backlog opens with an X-SEQ repeating the client's position.
+                lines = [.sequence(tag: tag, epoch: epoch, sequence: sequence)] + backlog.map { Self.line($0, tag: tag) }
             } else {
                 lines = sortedRecords().map { $0.response(tag: tag) }
             }
@@ -300,7 +301,7 @@ final class FakeMaster: Sendable {
 }
 
 extension MUpdateClientConfiguration {
-    static func test(port: Int, connectTimeout: Duration = .seconds(2), commandTimeout: Duration = .seconds(2)) -> Self {
+    static func test(port: Int, connectTimeout: Duration = .seconds(10), commandTimeout: Duration = .seconds(10)) -> Self {
         MUpdateClientConfiguration(
             host: "127.0.0.1", port: port, authenticationID: "mupdate", password: "secret",
             connectTimeout: connectTimeout, commandTimeout: commandTimeout)
