@@ -119,7 +119,7 @@ import Transport
         }
     }
 
-    static func shortIdle(_ settings: inout MUpdateServerSettings) { settings.idleTimeout = .milliseconds(300) }
+    static func shortIdle(_ settings: inout MUpdateServerSettings) { settings.idleTimeout = .milliseconds(1500) }
 
     @Test("an idle session is closed after the idle timeout; a streaming one is not")
     func idle() async throws {
@@ -129,7 +129,7 @@ import Transport
             try await u.expect("U1 OK \"streaming starts\"\r\n")
             let idle = try await h.admin()
             #expect(try await idle.readToEnd() == "* BYE \"idle timeout\"\r\n")
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(1600))
             _ = try await h.store.reserve("user.late", at: Self.here)
             try await u.expect(Self.line("U1", MUpdateRecord(name: "user.late", state: .reserved, location: Self.here)))
             await u.close()

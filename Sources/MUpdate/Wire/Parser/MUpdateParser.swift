@@ -1,4 +1,5 @@
 import IMAPWire
+import Synchronization
 
 /// Parsers for RFC 3656, built on IMAPWire's combinators and core rules.
 ///
@@ -109,11 +110,22 @@ extension MUpdateParser {
     // location = string ; servername ["!" partition]
     static func parseLocation(_ buffer: inout ParseBuffer) throws -> MailboxLocation {
         let start = buffer.index
-        guard let location = MailboxLocation(try parseArgument(&buffer)) else {
+        let bytes = try parseArgument(&buffer)
+        if let known = locationCache.withLock({ $0[bytes] }) { return known }
+        guard let location = MailboxLocation(bytes) else {
             throw ParserError(badlyFormedArguments, at: start)
+        }
+        locationCache.withLock { cache in
+            if cache.count >= maxCachedLocations { cache.removeAll(keepingCapacity: true) }
+            cache[bytes] = location
         }
         return location
     }
+
+    /// Locations seen lately: a murder has a handful of servers, and a dump of a million
+    /// records names them a million times.
+    static let locationCache = Mutex<[[UInt8]: MailboxLocation]>([:])
+    static let maxCachedLocations = 1024
 
     // acl = string ; Cyrus TAB form
     static func parseACL(_ buffer: inout ParseBuffer) throws -> CyrusACL {

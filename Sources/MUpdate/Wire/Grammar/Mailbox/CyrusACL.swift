@@ -22,31 +22,48 @@ public struct CyrusACL: Sendable, Hashable, CustomStringConvertible {
             self.rights = rights
         }
 
+        /// An entry whose parts the parser has already checked.
+        init(checked identifier: String, rights: String) {
+            self.identifier = identifier
+            self.rights = rights
+        }
+
         /// Whether these are negative rights (`-identifier`).
         public var isNegative: Bool { identifier.utf8.first == UInt8(ascii: "-") }
     }
 
     /// The entries in the order of the text form.
-    public private(set) var entries: [Entry]
+    public private(set) var entries: [Entry] {
+        didSet { bytes = Self.text(of: entries) }
+    }
+
+    /// The TAB form, kept beside the entries so that a list of a million ACLs is written out
+    /// without rebuilding each one.
+    public private(set) var bytes: [UInt8]
 
     /// Every rights letter Cyrus 3.6 accepts.
     public static let rightsLetters: Set<UInt8> = Set("lrswipkxtecdan0123456789".utf8)
+    /// ``rightsLetters`` as a table indexed by byte, for the parser.
+    static let isRightsLetter: [Bool] = (0..<256).map { rightsLetters.contains(UInt8($0)) }
     public static let tab = UInt8(ascii: "\t")
 
     public static let empty = CyrusACL()
 
-    public init() { entries = [] }
+    public init() {
+        entries = []
+        bytes = []
+    }
 
     /// nil if an identifier appears twice.
     public init?(_ entries: [Entry]) {
         guard Set(entries.map(\.identifier)).count == entries.count else { return nil }
         self.entries = entries
+        bytes = Self.text(of: entries)
     }
 
     /// Parses the TAB form. Throws a ``ParserError`` whose offset is in `bytes`.
     public init(parsing bytes: [UInt8]) throws {
         var entries: [Entry] = []
-        var seen: Set<String> = []
         var i = 0
         while i < bytes.count {
             guard let idEnd = bytes[i...].firstIndex(of: Self.tab) else {
@@ -55,32 +72,39 @@ public struct CyrusACL: Sendable, Hashable, CustomStringConvertible {
             guard let rightsEnd = bytes[(idEnd + 1)...].firstIndex(of: Self.tab) else {
                 throw ParserError("ACL entry without a TAB after the rights", at: idEnd + 1)
             }
-            guard let identifier = String(validating: bytes[i..<idEnd], as: UTF8.self),
-                Self.isValidIdentifier(identifier)
+            let idBytes = bytes[i..<idEnd]
+            guard Self.isValidIdentifier(bytes: idBytes), let identifier = String(validating: idBytes, as: UTF8.self)
             else { throw ParserError("bad ACL identifier", at: i) }
-            let rights = String(decoding: bytes[(idEnd + 1)..<rightsEnd], as: UTF8.self)
-            guard let entry = Entry(identifier: identifier, rights: rights) else {
+            let rightsBytes = bytes[(idEnd + 1)..<rightsEnd]
+            guard !rightsBytes.isEmpty, rightsBytes.allSatisfy({ Self.isRightsLetter[Int($0)] }) else {
                 throw ParserError("bad ACL rights", at: idEnd + 1)
             }
-            guard seen.insert(identifier).inserted else {
+            // Few entries per ACL: a linear look for a repeated identifier beats a set.
+            guard !entries.contains(where: { $0.identifier == identifier }) else {
                 throw ParserError("identifier twice in an ACL", at: i)
             }
-            entries.append(entry)
+            entries.append(Entry(checked: identifier, rights: String(decoding: rightsBytes, as: UTF8.self)))
             i = rightsEnd + 1
         }
         self.entries = entries
+        self.bytes = bytes
     }
 
     public init(parsing text: String) throws { try self.init(parsing: Array(text.utf8)) }
 
     /// The TAB form.
-    public var description: String {
-        var out = ""
-        for entry in entries { out += "\(entry.identifier)\t\(entry.rights)\t" }
+    public var description: String { String(decoding: bytes, as: UTF8.self) }
+
+    static func text(of entries: [Entry]) -> [UInt8] {
+        var out: [UInt8] = []
+        for entry in entries {
+            out += entry.identifier.utf8
+            out.append(tab)
+            out += entry.rights.utf8
+            out.append(tab)
+        }
         return out
     }
-
-    public var bytes: [UInt8] { Array(description.utf8) }
 
     public var isEmpty: Bool { entries.isEmpty }
 
@@ -109,13 +133,16 @@ public struct CyrusACL: Sendable, Hashable, CustomStringConvertible {
     /// RFC 4314 §3 identifiers as Cyrus stores them: non-empty, not a lone `-`, valid UTF-8 without
     /// TAB or any other control character.
     public static func isValidIdentifier(_ identifier: String) -> Bool {
-        let bytes = Array(identifier.utf8)
-        guard !bytes.isEmpty, bytes != [UInt8(ascii: "-")] else { return false }
+        isValidIdentifier(bytes: Array(identifier.utf8)[...])
+    }
+
+    static func isValidIdentifier(bytes: ArraySlice<UInt8>) -> Bool {
+        guard !bytes.isEmpty, !(bytes.count == 1 && bytes.first == UInt8(ascii: "-")) else { return false }
         return !bytes.contains { $0 < 0x20 || $0 == 0x7F }
     }
 
     /// A non-empty run of ``rightsLetters``.
     public static func isValidRights(_ rights: String) -> Bool {
-        !rights.isEmpty && rights.utf8.allSatisfy { rightsLetters.contains($0) }
+        !rights.isEmpty && rights.utf8.allSatisfy { isRightsLetter[Int($0)] }
     }
 }
