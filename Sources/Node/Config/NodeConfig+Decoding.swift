@@ -97,11 +97,13 @@ extension NodeConfig {
         return config
     }
 
-    private static func decodeIMAP(_ reader: ConfigReader, into imap: inout IMAP) throws(ConfigError) {
+    /// A non-empty array of "host:port" listen addresses.
+    private static func listenAddresses(
+        _ reader: ConfigReader, _ key: String, default value: [ListenAddress]
+    ) throws(ConfigError) -> [ListenAddress] {
         var listen: [ListenAddress] = []
         for text in try reader.strings(
-            "imap.listen", default: imap.listen.map(\.description), expected: "an array of \"host:port\"",
-            nonEmpty: true,
+            key, default: value.map(\.description), expected: "an array of \"host:port\"", nonEmpty: true,
             validate: { text in
                 var complaint = ""
                 return ListenAddress(parsing: text, complaint: &complaint) == nil ? complaint : nil
@@ -110,7 +112,11 @@ extension NodeConfig {
             var complaint = ""
             if let address = ListenAddress(parsing: text, complaint: &complaint) { listen.append(address) }
         }
-        imap.listen = listen
+        return listen
+    }
+
+    private static func decodeIMAP(_ reader: ConfigReader, into imap: inout IMAP) throws(ConfigError) {
+        imap.listen = try Self.listenAddresses(reader, "imap.listen", default: imap.listen)
         imap.maxConnections = try reader.integer(
             "imap.max_connections", default: imap.maxConnections, in: 1...1_000_000)
         imap.maxConnectionsPerHost = try reader.integer(
@@ -134,19 +140,7 @@ extension NodeConfig {
     }
 
     private static func decodeMUpdate(_ reader: ConfigReader, into mupdate: inout MUpdate) throws(ConfigError) {
-        var listen: [ListenAddress] = []
-        for text in try reader.strings(
-            "mupdate.listen", default: mupdate.listen.map(\.description), expected: "an array of \"host:port\"",
-            nonEmpty: true,
-            validate: { text in
-                var complaint = ""
-                return ListenAddress(parsing: text, complaint: &complaint) == nil ? complaint : nil
-            }
-        ) {
-            var complaint = ""
-            if let address = ListenAddress(parsing: text, complaint: &complaint) { listen.append(address) }
-        }
-        mupdate.listen = listen
+        mupdate.listen = try Self.listenAddresses(reader, "mupdate.listen", default: mupdate.listen)
         mupdate.server =
             try reader.string(
                 "mupdate.server", default: "", expected: "\"host:port\"",
