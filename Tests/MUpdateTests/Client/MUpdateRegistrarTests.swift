@@ -36,8 +36,9 @@ import Transport
         let master = try await FakeMaster.start()
         defer { Task { await master.stop() } }
         let registrar = Self.registrar(port: master.port)
-        try await registrar.reserve("user.carol")
+        await registrar.start()
         #expect(await eventually { await registrar.lastReport != nil })
+        try await registrar.reserve("user.carol")
         #expect(master.records["user.carol"]?.state == .reserved)
         try await registrar.activate("user.carol", acl: Self.acl("carol\tlrswipkxtecdan\t"))
         #expect(master.records["user.carol"]?.state == .active)
@@ -86,6 +87,19 @@ import Transport
         #expect(Self.changes(master) == [.find(name: "user.nobody"), .find(name: "user.x")])
         #expect(master.crashes == 0)
         #expect(master.records["user.x"] != nil)
+        await registrar.stop()
+    }
+
+    @Test("a registrar that was not started never reconciles by itself (murder admin check)")
+    func dryRunChangesNothing() async throws {
+        let master = try await FakeMaster.start()
+        defer { Task { await master.stop() } }
+        master.seed([MUpdateRecord(name: "user.gone", state: .active, location: Self.here, acl: Self.acl("gone\tlr\t"))])
+        let registrar = Self.registrar(port: master.port, local: [.init(name: "user.alice", acl: Self.acl("alice\tlr\t"))])
+        let report = try await registrar.check()
+        #expect(report.activated == ["user.alice"] && report.deleted == ["user.gone"])
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(master.records["user.gone"] != nil && master.records["user.alice"] == nil)
         await registrar.stop()
     }
 

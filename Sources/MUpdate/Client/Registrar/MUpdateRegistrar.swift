@@ -164,6 +164,9 @@ public actor MUpdateRegistrar: MailboxRegistration {
             }
             try await master.delete(name)
         } catch {
+            // The caller has no such mailbox (any more): the name is no longer protected as an
+            // in-flight reservation, so the reconciliation after the next reconnect removes it.
+            inFlight[name] = nil
             throw dropIfBroken(error)
         }
         inFlight[name] = nil
@@ -201,7 +204,9 @@ public actor MUpdateRegistrar: MailboxRegistration {
                 connection = master
                 touch()
                 logger.info("mupdate: connected to the master", metadata: ["master": "\(settings.client.address)"])
-                scheduleReconciliation()
+                // Only a started registrar (a running backend) reconciles by itself; one used for
+                // a dry-run check (`murder admin check`) must change nothing.
+                if maintenance != nil { scheduleReconciliation() }
             }
             return master
         case .failure(let error):
