@@ -501,24 +501,23 @@ def test_master_outage_refuses_list_changes_and_reconciles_after(murder):
     finally:
         admin.logout()
     assert mupdate_find(master.host, master.port, "shared.new")[0] == "MAILBOX"
-    assert wait_until(lambda: b.check()[0] == 0, 10), b.check()
+    assert wait_until(lambda: master_agrees(b, murder), 10), "the master never agreed with the backend"
 
-    # The master loses a record of this backend and gains a ghost one.
+    # The master loses a record of this backend and gains a ghost one. Only read-only probes
+    # watch the repair (`murder admin check` reconciles too: see the xfail test below).
     answers = mupdate_commands(
         master.host, master.port,
         'G1 DELETE "user.carol"',
         f'G2 ACTIVATE "user.ghost" "{b.location}" "ghost\tlrs\t"',
     )
     assert answers == ['G1 OK "done"', 'G2 OK "done"'], answers
-    code, out = b.check()
-    assert code == 1, out
-    assert "user.carol" in out and "user.ghost" in out, out
+    assert not master_agrees(b, murder)
 
     # A reconnect (the master killed and restarted) reconciles without any operator action.
     master.kill9()
     master.start()
     t0 = time.monotonic()
-    assert wait_until(lambda: b.check()[0] == 0, RECONNECT_BOUND), b.check()
+    assert wait_until(lambda: master_agrees(b, murder), RECONNECT_BOUND), murder.master_list()
     repaired_after = time.monotonic() - t0
     assert mupdate_find(master.host, master.port, "user.carol") == (
         "MAILBOX", ["user.carol", b.location, f"carol\t{OWNER_RIGHTS}\t"])
@@ -528,13 +527,32 @@ def test_master_outage_refuses_list_changes_and_reconciles_after(murder):
     answers = mupdate_commands(master.host, master.port, 'H1 DELETE "shared.keep"',
                                f'H2 RESERVE "user.ghost2" "{b.location}"')
     assert answers == ['H1 OK "done"', 'H2 OK "done"'], answers
-    assert b.check()[0] == 1
+    assert not master_agrees(b, murder)
     b.restart()
-    assert wait_until(lambda: b.check()[0] == 0, 15), b.check()
+    assert wait_until(lambda: master_agrees(b, murder), 15), murder.master_list()
     assert mupdate_find(master.host, master.port, "shared.keep")[0] == "MAILBOX"
     assert mupdate_find(master.host, master.port, "user.ghost2") is None
+    code, out = b.check()
+    assert code == 0, out
+
+    # `murder admin check` reports a difference with exit status 1.
+    answers = mupdate_commands(master.host, master.port, 'K1 DELETE "shared.new"',
+                               f'K2 ACTIVATE "user.ghost3" "{b.location}" "ghost3\tlrs\t"')
+    assert answers == ['K1 OK "done"', 'K2 OK "done"'], answers
+    code, out = b.check()
+    assert code == 1, out
+    assert "missing or different at the master: shared.new" in out, out
+    assert "at the master but not here: user.ghost3" in out, out
     print(f"CREATE works again {back_after:.1f} s after the master restarted; "
-          f"reconciliation after a master kill done within {repaired_after:.1f} s")
+          f"the backend reconciled {repaired_after:.1f} s after the master restarted")
+
+
+def master_agrees(backend, murder):
+    """Read-only: the master's records of this backend's server are exactly its mailboxes,
+    ACTIVE at its location."""
+    listed = murder.master_list(server=backend.servername)
+    return listed.keys() == backend.internal_mailboxes() and all(
+        rec[0] == "ACTIVE" and rec[1] == backend.location for rec in listed.values())
 
 
 # 3. A backend starts while the master is down
@@ -575,8 +593,10 @@ def test_backend_starts_and_serves_without_master(murder):
         assert wait_until(lambda: admin.create("user/carol")[0] == "OK", RECONNECT_BOUND, 0.5)
     finally:
         admin.logout()
-    assert wait_until(lambda: b.check()[0] == 0, 10), b.check()
+    assert wait_until(lambda: master_agrees(b, murder), 10), murder.master_list()
     assert set(murder.master_list()) == {"user.alice", "user.carol"}
+    code, out = b.check()
+    assert code == 0, out
     print(f"backend served IMAP {serving_after:.2f} s after start with the master down")
 
 
@@ -638,14 +658,14 @@ def test_backend_and_replica_against_cyrus_master(murder):
 
         code, out = b.check()
         assert code == 0, out
-        # A record of this backend that it does not have: check sees it, a restart removes it.
+        # A record of this backend that it does not have: a restart removes it (reconciliation
+        # sends FIND before DELETE, which the Cyrus master survives).
         answers = mupdate_commands(inst.host, inst.port, f'G1 ACTIVATE "user.ghost" "{loc}" "ghost\tlrs\t"')
         assert answers == ['G1 OK "done"'], answers
-        code, out = b.check()
-        assert code == 1 and "user.ghost" in out, out
         b.restart()
-        assert wait_until(lambda: b.check()[0] == 0, 15), b.check()
-        assert mupdate_find(inst.host, inst.port, "user.ghost") is None
+        assert wait_until(lambda: mupdate_find(inst.host, inst.port, "user.ghost") is None, 15)
+        code, out = b.check()
+        assert code == 0, out
         assert _cyrus_mupdate_pids(inst) == pids, "the Cyrus mupdate process was replaced"
 
         # A last change: once the replica shows it (Cyrus pushes every ~5 s), it holds the rest.
@@ -658,6 +678,12 @@ def test_backend_and_replica_against_cyrus_master(murder):
         expected = master_list(address, murder.root)
         assert set(expected) == {"shared", "shared.note", "shared.last"}, expected
         assert replica.stop() == expected
+        # And `murder admin check` reports one with exit status 1.
+        answers = mupdate_commands(inst.host, inst.port, f'G2 ACTIVATE "user.ghost2" "{loc}" "ghost\tlrs\t"')
+        assert answers == ['G2 OK "done"'], answers
+        code, out = b.check()
+        assert code == 1 and "at the master but not here: user.ghost2" in out, out
+        assert _cyrus_mupdate_pids(inst) == pids, "the Cyrus mupdate process was replaced"
         print("propagation through the Cyrus master (batches every ~5 s): "
               + ", ".join(f"{k}: {v:.2f} s" for k, v in latencies.items()))
         assert all(v < 10 for v in latencies.values()), latencies
@@ -706,6 +732,12 @@ class Creator(threading.Thread):
                 pass
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "a SIGKILL between a CREATE's RESERVE and ACTIVATE (or between ACTIVATE's commit and its OK) leaves "
+    "a RESERVED (or ACTIVE) record for a mailbox the backend then removed; MUpdateRegistrar keeps the name "
+    "in inFlight after the failed ACTIVATE, so reconciliation skips it for reservationGrace (300 s). "
+    "Deterministic form: test_reservation_of_a_create_cut_before_activate_is_removed_on_reconnect. "
+    "Each kill hits that window on one backend or both in practice (2-4 records per run)"))
 def test_master_sigkill_during_creates_keeps_replicas_and_backends_consistent(murder):
     master = murder.our_master().start()
     b0, b1 = murder.backend(), murder.backend()
@@ -733,13 +765,9 @@ def test_master_sigkill_during_creates_keeps_replicas_and_backends_consistent(mu
     created = creators[0].created | creators[1].created
     assert len(creators[0].created) > 5 and len(creators[1].created) > 5, [len(c.created) for c in creators]
 
+    # Read-only probes only: `murder admin check` would repair what it compares.
     t0 = time.monotonic()
-    checks = {}
-
-    def both_agree():
-        checks[0], checks[1] = b0.check(), b1.check()
-        return checks[0][0] == 0 and checks[1][0] == 0
-    assert wait_until(both_agree, 40, 0.5), checks
+    agreed = wait_until(lambda: master_agrees(b0, murder) and master_agrees(b1, murder), 25, 0.5)
     agreed_after = time.monotonic() - t0
 
     # A last change: once both replicas show it, they hold everything before it.
@@ -757,14 +785,159 @@ def test_master_sigkill_during_creates_keeps_replicas_and_backends_consistent(mu
         for name in b.internal_mailboxes():
             assert name not in union, name
             union[name] = b.location
-    assert {n: rec[1] for n, rec in listed.items()} == union
-    assert all(rec[0] == "ACTIVE" for rec in listed.values()), listed
-    assert created <= set(listed), sorted(created - set(listed))
+    # Every mailbox of a backend is ACTIVE at the master with its location, every CREATE that
+    # got OK is there, and each replica holds exactly the master's list.
+    assert {n: listed.get(n, (None, None))[:2] for n in union} == {n: ("ACTIVE", loc) for n, loc in union.items()}
+    assert created <= set(union), sorted(created - set(union))
     assert r0.stop() == listed
     assert r1.stop() == listed
+    # And the master holds nothing else.
+    extra = {n: rec for n, rec in listed.items() if n not in union}
     print(f"{len(created)} CREATEs answered OK, {sum(len(c.refused) for c in creators)} refused "
-          f"[UNAVAILABLE], {len(listed)} records; backends agreed with the master "
-          f"{agreed_after:.1f} s after the creators stopped")
+          f"[UNAVAILABLE], {len(listed)} records; records without a mailbox after {agreed_after:.1f} s: {extra}")
+    assert not extra, extra
+    assert agreed
+    for b in (b0, b1):
+        code, out = b.check()
+        assert code == 0, out
+
+
+# 7. Faults at exact points, and `murder admin check`
+
+
+class CuttingRelay:
+    """A loopback TCP relay in front of a master. Once `arm(pattern)` is called, the first
+    client chunk holding `pattern` is not forwarded: both sockets close, and new connections
+    are refused (accepted and closed at once) until `heal()`: the master "dies" right before
+    that command."""
+
+    def __init__(self, target_host, target_port):
+        self.target = (target_host, target_port)
+        self.pattern = None
+        self.refusing = False
+        self.cut = threading.Event()
+        self.lock = threading.Lock()
+        self.sockets = []
+        self.closed = False
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.address = f"127.0.0.1:{self.port}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def arm(self, pattern):
+        self.pattern = pattern
+
+    def heal(self):
+        self.refusing = False
+
+    def _accept(self):
+        while not self.closed:
+            try:
+                client, _ = self.listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if self.refusing:
+                client.close()
+                continue
+            try:
+                server = socket.create_connection(self.target, timeout=10)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.sockets += [client, server]
+            threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
+
+    def _pump(self, src, dst, from_client):
+        src.settimeout(None)
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if from_client and self.pattern is not None and self.pattern in data:
+                    self.pattern = None
+                    self.refusing = True
+                    self.cut.set()
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    def close(self):
+        self.closed = True
+        self.listener.close()
+        with self.lock:
+            socks = list(self.sockets)
+        for s in socks:
+            try:
+                s.close()
+            except OSError:
+                pass
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "MUpdateRegistrar.activate keeps inFlight[name] when ACTIVATE fails; the IMAP CREATE then deletes "
+    "the local mailbox and release()'s DELETE fails too (no master), so the RESERVE stays at the master "
+    "and every reconciliation skips it as protected (isProtected, reservationGrace 300 s): the name "
+    "stays RESERVED for this server without a mailbox for 5 minutes after the master is back"))
+def test_reservation_of_a_create_cut_before_activate_is_removed_on_reconnect(murder):
+    master = murder.our_master().start()
+    relay = CuttingRelay(master.host, master.port)
+    try:
+        b = murder.backend(relay.address)
+        assert wait_until(lambda: master_agrees(b, murder), 10)
+        relay.arm(b" ACTIVATE ")
+        admin = b.imap("admin")
+        try:
+            unavailable(admin.create("shared"))
+        finally:
+            admin.logout()
+        assert relay.cut.is_set()
+        assert "shared" not in b.internal_mailboxes()
+        assert mupdate_find(master.host, master.port, "shared") == ("RESERVE", ["shared", b.location])
+        relay.heal()
+        # The backend reconnects (backoff from 1 s) and reconciles: the reservation goes.
+        removed = wait_until(lambda: mupdate_find(master.host, master.port, "shared") is None, 20)
+        assert removed, "the RESERVE of a CREATE that failed stays at the master"
+    finally:
+        relay.close()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "`murder admin check` (\"changes nothing\") calls MUpdateRegistrar.check(), whose first current() "
+    "connects and runs scheduleReconciliation(): a full reconcile with apply=true, which registrar.stop() "
+    "then awaits. The check ACTIVATEs and DELETEs at the master from a spool snapshot"))
+def test_admin_check_changes_nothing(murder):
+    master = murder.our_master().start()
+    b = murder.backend()
+    admin = b.imap("admin")
+    try:
+        ok(admin.create("user/carol"))
+    finally:
+        admin.logout()
+    answers = mupdate_commands(master.host, master.port, 'G1 DELETE "user.carol"',
+                               f'G2 ACTIVATE "user.ghost" "{b.location}" "ghost\tlrs\t"')
+    assert answers == ['G1 OK "done"', 'G2 OK "done"'], answers
+    before = murder.master_list()
+    code, out = b.check()
+    assert code == 1, out
+    assert "missing or different at the master: user.carol" in out, out
+    assert "at the master but not here: user.ghost" in out, out
+    time.sleep(1)
+    assert murder.master_list() == before
 
 
 # 6. A subscriber that stops reading
