@@ -46,6 +46,11 @@ public protocol Connection: AnyObject, Sendable {
     /// bounded time for a slow peer).
     func close() async
 
+    /// Closes both directions at once, dropping bytes still queued for the peer; idempotent.
+    /// For a peer that stopped reading and will not be waited for. Pending and later reads
+    /// and writes fail.
+    func abort() async
+
     /// Whether reads and writes go through TLS (implicit TLS, or after ``startTLS(_:)``).
     var isTLS: Bool { get }
 
@@ -80,6 +85,9 @@ public protocol Connection: AnyObject, Sendable {
 }
 
 extension Connection {
+    /// Engines that cannot drop queued bytes close as usual.
+    public func abort() async { await close() }
+
     /// Engines without TLS: never encrypted.
     public var isTLS: Bool { false }
 

@@ -504,7 +504,7 @@ def test_master_outage_refuses_list_changes_and_reconciles_after(murder):
     assert wait_until(lambda: master_agrees(b, murder), 10), "the master never agreed with the backend"
 
     # The master loses a record of this backend and gains a ghost one. Only read-only probes
-    # watch the repair (`murder admin check` reconciles too: see the xfail test below).
+    # watch the repair.
     answers = mupdate_commands(
         master.host, master.port,
         'G1 DELETE "user.carol"',
@@ -732,12 +732,6 @@ class Creator(threading.Thread):
                 pass
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a SIGKILL between a CREATE's RESERVE and ACTIVATE (or between ACTIVATE's commit and its OK) leaves "
-    "a RESERVED (or ACTIVE) record for a mailbox the backend then removed; MUpdateRegistrar keeps the name "
-    "in inFlight after the failed ACTIVATE, so reconciliation skips it for reservationGrace (300 s). "
-    "Deterministic form: test_reservation_of_a_create_cut_before_activate_is_removed_on_reconnect. "
-    "Each kill hits that window on one backend or both in practice (2-4 records per run)"))
 def test_master_sigkill_during_creates_keeps_replicas_and_backends_consistent(murder):
     master = murder.our_master().start()
     b0, b1 = murder.backend(), murder.backend()
@@ -888,11 +882,6 @@ class CuttingRelay:
                 pass
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "MUpdateRegistrar.activate keeps inFlight[name] when ACTIVATE fails; the IMAP CREATE then deletes "
-    "the local mailbox and release()'s DELETE fails too (no master), so the RESERVE stays at the master "
-    "and every reconciliation skips it as protected (isProtected, reservationGrace 300 s): the name "
-    "stays RESERVED for this server without a mailbox for 5 minutes after the master is back"))
 def test_reservation_of_a_create_cut_before_activate_is_removed_on_reconnect(murder):
     master = murder.our_master().start()
     relay = CuttingRelay(master.host, master.port)
@@ -916,10 +905,6 @@ def test_reservation_of_a_create_cut_before_activate_is_removed_on_reconnect(mur
         relay.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "`murder admin check` (\"changes nothing\") calls MUpdateRegistrar.check(), whose first current() "
-    "connects and runs scheduleReconciliation(): a full reconcile with apply=true, which registrar.stop() "
-    "then awaits. The check ACTIVATEs and DELETEs at the master from a spool snapshot"))
 def test_admin_check_changes_nothing(murder):
     master = murder.our_master().start()
     b = murder.backend()
@@ -1044,11 +1029,6 @@ def test_stalled_subscriber_does_not_hold_back_others_and_gets_bye_when_drained(
     assert worst < PROPAGATION_BOUND, worst
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "SPEC §3.4: a subscriber whose queue overflows is disconnected with BYE \"too slow\". The overflow "
-    "is only acted on by the subscriber's MUpdateStreamWriter when it next calls subscription.next(); a "
-    "writer blocked in conn.write (back-pressure: the peer reads nothing) never gets there, so the "
-    "connection stays ESTABLISHED, nothing is logged, and the writer keeps its batch until the peer reads"))
 def test_stalled_subscriber_is_disconnected_while_it_stays_stalled(murder):
     master = murder.our_master().start()
     replica = murder.replica()

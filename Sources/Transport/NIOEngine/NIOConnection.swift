@@ -150,6 +150,14 @@ final class NIOConnection: Connection {
         }
     }
 
+    func abort() async {
+        do {
+            try await self.channel.close()
+        } catch {
+            // Already closed: abort is idempotent.
+        }
+    }
+
     /// Waits until queued writes reached the socket, at most `timeout`.
     private func drain(timeout: Duration) async {
         let handler = self.handler

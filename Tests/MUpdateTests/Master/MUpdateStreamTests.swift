@@ -176,8 +176,15 @@ import Transport
             try await fast.send("F2 NOOP\r\n")
             let received = try await fastReader.value
             #expect(received > 1_000_000)
-            let rest = try await slow.readToEnd(timeout: .seconds(15))
-            #expect(rest.hasSuffix("* BYE \"too slow\"\r\n"))
+            // Dropped: the connection ends, with `* BYE "too slow"` when the peer read in time
+            // (it was not reading at all until now, so the BYE is not guaranteed).
+            var rest = ""
+            do {
+                rest = try await slow.readToEnd(timeout: .seconds(15))
+            } catch let error as ConnectionError where error.code != .timedOut {
+                // Reset by the master: dropped as well.
+            }
+            #expect(!rest.contains("BYE") || rest.hasSuffix("* BYE \"too slow\"\r\n"))
             await fast.close()
         }
     }

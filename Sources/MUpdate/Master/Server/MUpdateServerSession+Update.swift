@@ -67,8 +67,23 @@ struct MUpdateStreamWriter: Sendable {
     let logger: Logger
 
     static let chunk = 256 * 1024
+    /// How long a subscriber dropped as too slow has to read its BYE before its connection is
+    /// cut without it.
+    static let slowPeerGrace: Duration = .seconds(3)
 
     func run() async {
+        // A peer that stops reading leaves this writer stuck in a write; the overflow closes
+        // the connection from outside, which ends that write (SPEC.md §3.4).
+        let (conn, logger) = (self.conn, self.logger)
+        start.subscription.onOverflow {
+            logger.notice("UPDATE subscriber too slow: disconnecting", metadata: ["peer": "\(conn.remoteAddress)"])
+            // A peer that reads again soon lets this writer reach the overflow and say BYE; one
+            // that does not is cut off, its queued bytes dropped.
+            Task {
+                try? await Task.sleep(for: MUpdateStreamWriter.slowPeerGrace)
+                await conn.abort()
+            }
+        }
         var out: [UInt8] = []
         out.reserveCapacity(Self.chunk + 64 * 1024)
         do {
@@ -138,16 +153,11 @@ struct MUpdateStreamWriter: Sendable {
                 if unmarked { mark(last, &out, &unmarked) }
                 try await write(&out)
             case .overflow:
-                logger.notice("UPDATE subscriber too slow: disconnecting", metadata: ["peer": "\(conn.remoteAddress)"])
+                // Only this writer writes to the socket, so the BYE cannot split a record.
                 out.removeAll()
                 append(.bye(MUpdateResponseText.tooSlow), to: &out)
-                let (conn, bye) = (self.conn, out)
-                // The socket may be stuck on a peer that reads nothing: say BYE when it moves,
-                // and close (which gives up after a bounded drain).
-                Task {
-                    try? await conn.write(bye)
-                    await conn.close()
-                }
+                try await write(&out)
+                await conn.close()
                 return
             case .closed:
                 try await write(&out)

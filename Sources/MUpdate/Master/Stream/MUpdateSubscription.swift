@@ -46,6 +46,9 @@ public final class MUpdateSubscription: Sendable {
     /// Lower-cased server names of a PARTIAL-UPDATE; nil for every record.
     public let servers: Set<[UInt8]>?
     private let queue = Mutex(Queue())
+    /// Run once when the queue overflows: the writer may be stuck writing to a peer that reads
+    /// nothing, and would not learn of the overflow from ``next()`` until the peer reads.
+    private let overflowAction = Mutex<(@Sendable () -> Void)?>(nil)
 
     init(id: UInt64, limit: Int, servers: Set<[UInt8]>?) {
         self.id = id
@@ -80,22 +83,39 @@ public final class MUpdateSubscription: Sendable {
 
     var isDone: Bool { queue.withLock { $0.overflowed || $0.closed } }
 
+    /// Sets what to do the moment the queue overflows (at once if it already has).
+    public func onOverflow(_ action: @escaping @Sendable () -> Void) {
+        overflowAction.withLock { $0 = action }
+        if queue.withLock({ $0.overflowed }) { takeOverflowAction()?() }
+    }
+
+    private func takeOverflowAction() -> (@Sendable () -> Void)? {
+        overflowAction.withLock { action in
+            defer { action = nil }
+            return action
+        }
+    }
+
     private func enqueue(_ item: Item, cost: Int) -> Bool {
-        let (accepted, waiter) = queue.withLock { q -> (Bool, CheckedContinuation<Void, Never>?) in
-            guard !q.overflowed, !q.closed else { return (false, nil) }
+        let (accepted, waiter, overflowedNow) = queue.withLock {
+            q -> (Bool, CheckedContinuation<Void, Never>?, Bool) in
+            guard !q.overflowed, !q.closed else { return (false, nil, false) }
+            var overflowedNow = false
             if q.bytes + cost > limit {
                 q.overflowed = true
                 q.items = []
                 q.bytes = 0
+                overflowedNow = true
             } else {
                 q.items.append(item)
                 q.bytes += cost
             }
             let w = q.waiter
             q.waiter = nil
-            return (!q.overflowed, w)
+            return (!q.overflowed, w, overflowedNow)
         }
         waiter?.resume()
+        if overflowedNow { takeOverflowAction()?() }
         return accepted
     }
 
