@@ -43,17 +43,16 @@ extension MUpdateRegistrar {
     func compare(apply: Bool) async throws(MUpdateError) -> MUpdateReconciliationReport {
         let master = try await current()
         var report = MUpdateReconciliationReport(isDryRun: !apply)
-        let local: [LocalMailbox]
-        do {
-            local = try await localMailboxes()
-        } catch {
-            throw MUpdateError(.fail, "cannot read the local mailbox list", cause: error)
-        }
         let here = settings.location
-        let localNames = Set(local.map(\.name))
-        report.localCount = local.count
         do {
             let listed = try await master.list(prefix: MailboxLocation.listPrefix(for: here.server))
+            // The local list is read after the master's: a CREATE activates its name only after
+            // the local create, so a record the LIST returned is local by now unless it is truly
+            // gone or still reserved (protected below). Read before the LIST, a mailbox created
+            // in between would look gone and be deleted at the master.
+            let local = try await readLocalMailboxes()
+            let localNames = Set(local.map(\.name))
+            report.localCount = local.count
             let listedHere = listed.filter { $0.location.server == here.server }
             report.masterCount = listedHere.count
             var atMaster: [InternalMailboxName: MUpdateRecord] = [:]
@@ -115,6 +114,14 @@ extension MUpdateRegistrar {
         }
         touch()
         return report
+    }
+
+    func readLocalMailboxes() async throws(MUpdateError) -> [LocalMailbox] {
+        do {
+            return try await localMailboxes()
+        } catch {
+            throw MUpdateError(.fail, "cannot read the local mailbox list", cause: error)
+        }
     }
 
     /// A name reserved by this registrar recently, whose CREATE or RENAME is under way.

@@ -148,7 +148,14 @@ public actor MUpdateRegistrar: MailboxRegistration {
     /// DELETE, after a FIND unless this registrar itself just reserved the name: a name the
     /// master does not hold, or holds for another server, is left alone (and is no error).
     public func delete(_ name: InternalMailboxName) async throws(MUpdateError) {
-        let master = try await current()
+        let master: MUpdateClientConnection
+        do {
+            master = try await current()
+        } catch {
+            // As below: no longer protected, so the next reconciliation removes the record.
+            inFlight[name] = nil
+            throw error
+        }
         do {
             if inFlight[name] == nil {
                 guard let record = try await master.find(name) else {
