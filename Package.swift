@@ -47,7 +47,7 @@ let package = Package(
             path: "CSources/System",
             publicHeadersPath: "include",
             cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Werror=implicit-function-declaration"])],
-            linkerSettings: [.linkedLibrary("sasl2"), .linkedLibrary("crypto")]
+            linkerSettings: [.linkedLibrary("sasl2"), .linkedLibrary("crypto"), .linkedLibrary("z")]
         ),
         .target(name: "IMAPWire", swiftSettings: swiftSettings),
         // RFC 3656: the wire format, the master (with its list store), and the clients (backend
@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "Transport",
             dependencies: [
-                "IMAPWire",
+                "IMAPWire", "CMurderSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

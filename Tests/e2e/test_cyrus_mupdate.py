@@ -523,3 +523,20 @@ def test_backend_with_start_push_exits_without_master(cyrus_root):
         assert code is not None, "the Cyrus master kept running although its START push failed"
     finally:
         b.stop()
+
+
+def test_mupdatetest_with_compress(master):
+    """Cyrus's mupdatetest -q negotiates COMPRESS "DEFLATE" and then works through it."""
+    t = master.mupdatetest(
+        'C1 ACTIVATE "user.zed" "127.0.0.1:9999!default" "zed\tlrswipkxtecdan\t"',
+        'C2 FIND "user.zed"',
+        'C3 DELETE "user.zed"',
+        compress=True,
+    )
+    assert t.completion("C1") == 'C1 OK "done"', t.text
+    assert t.completion("C2") == 'C2 OK "Search completed"', t.text
+    assert [r for r in t.responses("C2") if r[0] == "MAILBOX"] == [
+        ("MAILBOX", ["user.zed", "127.0.0.1:9999!default", "zed\tlrswipkxtecdan\t"])
+    ], t.text
+    assert t.completion("C3") == 'C3 OK "done"', t.text
+    assert "DEFLATE active" in t.text, t.text

@@ -175,4 +175,23 @@ const char *mc_sys_sasl_client_errdetail(mc_sys_sasl_client *c);
 }
 #endif
 
+
+/* ---- Raw DEFLATE streams (zlib, no header: RFC 4978, MUPDATE COMPRESS "DEFLATE") ---- */
+
+typedef struct mc_sys_zstream mc_sys_zstream;
+
+enum { MC_SYS_Z_OK = 0, MC_SYS_Z_END = 1, MC_SYS_Z_ERROR = -1 };
+
+/* A new compressing or decompressing stream, or NULL without memory. Free with mc_sys_zstream_free. */
+mc_sys_zstream *mc_sys_deflate_new(void);
+mc_sys_zstream *mc_sys_inflate_new(void);
+void mc_sys_zstream_free(mc_sys_zstream *s);
+
+/* Runs the stream once with a sync flush: takes up to `inlen` bytes of `in` (*consumed says how
+ * many) and writes at most `outcap` bytes to `out` (*produced). Call again while input remains
+ * or the output filled up. MC_SYS_Z_END: the compressed stream ended (inflate); MC_SYS_Z_ERROR:
+ * corrupt input or bad arguments. Never reads or writes past the given lengths. */
+int mc_sys_zstream_run(mc_sys_zstream *s, const void *in, size_t inlen, size_t *consumed, void *out, size_t outcap,
+                       size_t *produced);
+
 #endif

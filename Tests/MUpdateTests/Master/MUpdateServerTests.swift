@@ -17,7 +17,7 @@ import Transport
         try await H.with { h in
             let client = RawClient(try await h.engine.connect(host: "127.0.0.1", port: h.port, timeout: .seconds(5)))
             try await client.expect(
-                "* AUTH \"PLAIN\"\r\n* PARTIAL-UPDATE\r\n* X-UPDATE-SINCE\r\n"
+                "* AUTH \"PLAIN\"\r\n* COMPRESS \"DEFLATE\"\r\n* PARTIAL-UPDATE\r\n* X-UPDATE-SINCE\r\n"
                     + "* OK MUPDATE \"mupdate.test\" \"Murder\" \"0.1\" \"(master)\"\r\n")
             await client.close()
         }
@@ -28,10 +28,10 @@ import Transport
         try await H.with { h in
             let c = try await h.connect()
             try await c.send(
-                "X1 FIND \(Self.lit("user.bob"))\r\nX2 NOOP\r\nX3 UPDATE\r\nX4 COMPRESS \"DEFLATE\"\r\nX5 STARTTLS\r\n")
+                "X1 FIND \(Self.lit("user.bob"))\r\nX2 NOOP\r\nX3 UPDATE\r\nX4 COMPRESS \"LZ4\"\r\nX5 STARTTLS\r\n")
             try await c.expect(
                 "X1 BAD \"Please login first\"\r\nX2 BAD \"Please login first\"\r\nX3 BAD \"Please login first\"\r\n"
-                    + "X4 NO \"COMPRESS is not supported\"\r\nX5 NO \"TLS is not configured\"\r\n")
+                    + "X4 NO \"Unknown COMPRESS algorithm\"\r\nX5 NO \"TLS is not configured\"\r\n")
             try await c.send("X6 LOGOUT\r\n")
             try await c.expect("X6 OK \"bye-bye\"\r\n")
             #expect(try await c.readToEnd() == "")

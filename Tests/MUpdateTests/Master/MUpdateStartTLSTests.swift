@@ -20,7 +20,7 @@ struct MUpdateStartTLSTests {
             #expect(h.server.settings.tls != nil)
             let c = RawClient(try await h.engine.connect(host: "127.0.0.1", port: h.port, timeout: .seconds(5)))
             let banner =
-                "* AUTH \"PLAIN\"\r\n* STARTTLS\r\n* PARTIAL-UPDATE\r\n* X-UPDATE-SINCE\r\n"
+                "* AUTH \"PLAIN\"\r\n* STARTTLS\r\n* COMPRESS \"DEFLATE\"\r\n* PARTIAL-UPDATE\r\n* X-UPDATE-SINCE\r\n"
                 + "* OK MUPDATE \"mupdate.test\" \"Murder\" \"0.1\" \"(master)\"\r\n"
             try await c.expect(banner)
             try await c.send("S0 STARTTLS\r\nS1 NOOP\r\n")

@@ -145,6 +145,7 @@ extension MUpdateServerSession {
     func startTLS(_ tag: String) async {
         guard identity == nil else { return emit(.bad(tag, MUpdateResponseText.startTLSAfterAuthentication)) }
         guard !conn.isTLS else { return emit(.bad(tag, MUpdateResponseText.startTLSAlreadyDone)) }
+        guard deflater == nil else { return emit(.bad(tag, MUpdateResponseText.startTLSAfterCompress)) }
         guard let tls = settings.tls else { return emit(.no(tag, Self.tlsUnavailable)) }
         guard decoder.buffered == 0 else { return emit(.bad(tag, Self.pipelinedAfterStartTLS)) }
         emit(.ok(tag, MUpdateResponseText.beginTLSNegotiation))

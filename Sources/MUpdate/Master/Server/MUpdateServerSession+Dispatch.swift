@@ -24,9 +24,8 @@ extension MUpdateServerSession {
             await authenticate(tag, mechanism: mechanism, initialResponse: initial)
         case .startTLS:
             await startTLS(tag)
-        case .compress:
-            // COMPRESS is not implemented (and not advertised).
-            emit(.no(tag, Self.compressUnsupported))
+        case .compress(let algorithm):
+            await compress(tag, algorithm)
         case .reserve(let name, let location):
             await write(tag, name) { writer in try await writer.reserve(name, at: location) }
         case .activate(let name, let location, let acl):
@@ -61,7 +60,27 @@ extension MUpdateServerSession {
         }
     }
 
-    static let compressUnsupported: MUpdateText = "COMPRESS is not supported"
+    /// `COMPRESS "DEFLATE"` (Cyrus's extension, RFC 4978's rules): from the OK on, each
+    /// direction is one raw DEFLATE stream. Once only; bytes pipelined after the command are
+    /// refused, as for STARTTLS (they would be read as compressed).
+    ///
+    ///     C: Z01 COMPRESS "DEFLATE"
+    ///     S: Z01 OK DEFLATE active
+    func compress(_ tag: String, _ algorithm: String) async {
+        guard deflater == nil else { return emit(.bad(tag, MUpdateResponseText.compressAlreadyActive)) }
+        guard algorithm.uppercased() == "DEFLATE" else { return emit(.no(tag, Self.compressUnknown)) }
+        guard decoder.buffered == 0 else { return emit(.bad(tag, Self.pipelinedAfterCompress)) }
+        guard let inflater = DeflateStream(.decompress), let deflater = DeflateStream(.compress) else {
+            return emit(.no(tag, Self.serverError))
+        }
+        emit(.ok(tag, MUpdateResponseText.deflateActive))
+        await flush()
+        self.inflater = inflater
+        self.deflater = deflater
+    }
+
+    static let compressUnknown: MUpdateText = "Unknown COMPRESS algorithm"
+    static let pipelinedAfterCompress: MUpdateText = "data sent after COMPRESS before its answer"
     static let serverError: MUpdateText = "Server error"
 
     /// RESERVE, ACTIVATE, DEACTIVATE, DELETE: the outcome's completion once durable.

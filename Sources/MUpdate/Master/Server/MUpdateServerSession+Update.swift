@@ -18,7 +18,8 @@ extension MUpdateServerSession {
         // Answers to earlier pipelined commands go out before the dump.
         await flush()
         let writer = MUpdateStreamWriter(
-            conn: conn, tag: Array(tag.utf8), start: start, servers: servers, resume: since, logger: logger)
+            conn: conn, tag: Array(tag.utf8), start: start, servers: servers, resume: since, logger: logger,
+            deflater: deflater)
         stream = (tag, start.subscription, Task { await writer.run() })
         logger.debug(
             "streaming",
@@ -65,6 +66,8 @@ struct MUpdateStreamWriter: Sendable {
     /// The position of `UPDATE SINCE`; nil for a plain UPDATE (which never gets X-SEQ lines).
     let resume: MUpdateStore.Position?
     let logger: Logger
+    /// The output's DEFLATE stream after `COMPRESS "DEFLATE"`.
+    let deflater: DeflateStream?
 
     static let chunk = 256 * 1024
     /// How long a subscriber dropped as too slow has to read its BYE before its connection is
@@ -186,7 +189,7 @@ struct MUpdateStreamWriter: Sendable {
 
     func write(_ out: inout [UInt8]) async throws {
         guard !out.isEmpty else { return }
-        try await conn.write(out)
+        try await conn.write(deflater.map { try $0.process(out) } ?? out)
         out.removeAll(keepingCapacity: true)
     }
 }

@@ -36,6 +36,13 @@ final class MUpdateServerSession {
     /// Set once UPDATE started.
     var stream: (tag: String, subscription: MUpdateSubscription, writer: Task<Void, Never>)?
     var done = false
+    /// After `COMPRESS "DEFLATE"`: the two DEFLATE streams every byte goes through.
+    var inflater: DeflateStream?
+    var deflater: DeflateStream?
+
+    /// The most one read may expand to once compressed: far more than any command a client
+    /// sends at once, far less than a decompression bomb would make.
+    static let maxInflatedRead = 1 << 20
 
     /// Output is written once this much is buffered, even in the middle of a LIST.
     static let flushThreshold = 256 * 1024
@@ -67,7 +74,17 @@ final class MUpdateServerSession {
                 logger.debug("read failed", metadata: ["error": "\(error)"])
                 break
             }
-            guard let bytes else { break }
+            guard var bytes else { break }
+            if let inflater {
+                do {
+                    bytes = try inflater.process(bytes, limit: Self.maxInflatedRead)
+                } catch {
+                    logger.notice("closing: \(error)")
+                    emit(.bye(MUpdateText(error.description)))
+                    await flush()
+                    break
+                }
+            }
             decoder.append(bytes)
             await drain()
             await flush()
@@ -133,6 +150,7 @@ final class MUpdateServerSession {
     func writeBanner() {
         emit(.authMechanisms(conn.isTLS ? server.mechanisms.tls : server.mechanisms.plain))
         if settings.tls != nil, !conn.isTLS { emit(.startTLSAvailable) }
+        emit(.compressAvailable(["DEFLATE"]))
         emit(.partialUpdateAvailable)
         emit(.updateSinceAvailable)
         emit(
@@ -156,7 +174,7 @@ final class MUpdateServerSession {
             return
         }
         do {
-            try await conn.write(bytes)
+            try await conn.write(deflater.map { try $0.process(bytes) } ?? bytes)
         } catch {
             logger.debug("write failed", metadata: ["error": "\(error)"])
             done = true
