@@ -64,6 +64,7 @@ public struct CyrusACL: Sendable, Hashable, CustomStringConvertible {
     /// Parses the TAB form. Throws a ``ParserError`` whose offset is in `bytes`.
     public init(parsing bytes: [UInt8]) throws {
         var entries: [Entry] = []
+        var seen: Set<String> = []
         var i = 0
         while i < bytes.count {
             guard let idEnd = bytes[i...].firstIndex(of: Self.tab) else {
@@ -79,9 +80,17 @@ public struct CyrusACL: Sendable, Hashable, CustomStringConvertible {
             guard !rightsBytes.isEmpty, rightsBytes.allSatisfy({ Self.isRightsLetter[Int($0)] }) else {
                 throw ParserError("bad ACL rights", at: idEnd + 1)
             }
-            // Few entries per ACL: a linear look for a repeated identifier beats a set.
-            guard !entries.contains(where: { $0.identifier == identifier }) else {
-                throw ParserError("identifier twice in an ACL", at: i)
+            // Most ACLs have a few entries, where a linear look for a repeated identifier beats
+            // a set; long ones (thousands of entries) get the set.
+            if entries.count < 16 {
+                guard !entries.contains(where: { $0.identifier == identifier }) else {
+                    throw ParserError("identifier twice in an ACL", at: i)
+                }
+                if entries.count == 15 { seen = Set(entries.map(\.identifier) + [identifier]) }
+            } else {
+                guard seen.insert(identifier).inserted else {
+                    throw ParserError("identifier twice in an ACL", at: i)
+                }
             }
             entries.append(Entry(checked: identifier, rights: String(decoding: rightsBytes, as: UTF8.self)))
             i = rightsEnd + 1

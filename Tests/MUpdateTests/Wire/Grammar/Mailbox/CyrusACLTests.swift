@@ -69,4 +69,14 @@ import Testing
         #expect(CyrusACL([a])?.description == "a\tlr\t")
         #expect(CyrusACL.Entry(identifier: "a", rights: "lrZ") == nil)
     }
+
+    @Test("a repeated identifier is refused in a short ACL and in a long one, and a long one parses whole")
+    func repeatedIdentifiers() throws {
+        #expect(throws: ParserError.self) { _ = try CyrusACL(parsing: "bob\tlr\talice\tlr\tbob\tw\t") }
+        let long = (0..<3000).map { "user\($0)\tlrswipkxtecdan\t" }.joined()
+        let acl = try CyrusACL(parsing: long)
+        #expect(acl.entries.count == 3000 && acl.description == long)
+        #expect(throws: ParserError.self) { _ = try CyrusACL(parsing: long + "user2999\tlr\t") }
+        #expect(throws: ParserError.self) { _ = try CyrusACL(parsing: long + "user7\tlr\t") }
+    }
 }
