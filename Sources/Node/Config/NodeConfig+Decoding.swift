@@ -30,6 +30,8 @@ extension NodeConfig {
             if let key = config.tls.keyFile, !key.hasPrefix("/") { config.tls.keyFile = folder + key }
             let secret = config.mupdate.passwordFile
             if !secret.isEmpty, !secret.hasPrefix("/") { config.mupdate.passwordFile = folder + secret }
+            let roots = config.mupdate.caFile
+            if !roots.isEmpty, !roots.hasPrefix("/") { config.mupdate.caFile = folder + roots }
         }
         _ = try config.tls.load(file: name)
         return config
@@ -161,6 +163,8 @@ extension NodeConfig {
                 .invalidValue, file: reader.file, key: "mupdate.password_file",
                 "set mupdate.password or mupdate.password_file, not both")
         }
+        mupdate.startTLS = try reader.boolean("mupdate.starttls", default: false)
+        mupdate.caFile = try reader.string("mupdate.ca_file", default: "", expected: "a file path") ?? ""
         mupdate.partition =
             try reader.string(
                 "mupdate.partition", default: mupdate.partition,

@@ -87,6 +87,14 @@ extension NodeConfig {
             "mupdate.password_file", "\"\"",
             "File holding the password of mupdate.username on its first line; relative to the file's folder."
         ),
+        (
+            "mupdate.starttls", "false",
+            "Use STARTTLS on this node's connections to the master, verifying its certificate and host name."
+        ),
+        (
+            "mupdate.ca_file", "\"\"",
+            "PEM roots for the master's certificate with mupdate.starttls; empty = the system's. Relative to the file's folder."
+        ),
         ("mupdate.partition", "\"default\"", "Partition this backend's mailboxes are registered with (server!partition)."),
         ("mupdate.max_connections", "1000", "Connections open at once per MUPDATE listener (1 to 100000); more get BYE."),
         (

@@ -21,6 +21,11 @@ extension NodeConfig {
         public var passwordFile = ""
         /// The partition this backend's mailboxes are registered with (`server!partition`).
         public var partition = "default"
+        /// Whether this node's connections to the master must use STARTTLS (the master's
+        /// certificate verified against `caFile`, or the system's roots, and its host name).
+        public var startTLS = false
+        /// PEM file of the roots that sign the master's certificate; empty = the system's.
+        public var caFile = ""
         /// Connections open at once on each master listener.
         public var maxConnections = 1000
         /// Idle time before a connection that is not streaming updates is closed (RFC 3656 §2:

@@ -1,5 +1,6 @@
 import Foundation
 public import MUpdate
+import Transport
 
 extension NodeConfig {
     /// How this node reaches the mupdate master (`mupdate.server`), or nil outside a murder.
@@ -30,8 +31,16 @@ extension NodeConfig {
                 .missingKey, file: "config", key: "mupdate.password",
                 "mupdate.server is set but no password: set mupdate.password or mupdate.password_file")
         }
+        var tls: ClientTLS?
+        if mupdate.startTLS {
+            do {
+                tls = try ClientTLS(trustRootsFile: mupdate.caFile.isEmpty ? nil : mupdate.caFile, serverHostname: address.host)
+            } catch {
+                throw ConfigError(.invalidValue, file: "config", key: "mupdate.ca_file", "\(error)")
+            }
+        }
         return MUpdateClientConfiguration(
-            host: address.host, port: address.port, authenticationID: mupdate.username, password: password,
+            host: address.host, port: address.port, authenticationID: mupdate.username, password: password, tls: tls,
             connectTimeout: connectTimeout, commandTimeout: commandTimeout)
     }
 

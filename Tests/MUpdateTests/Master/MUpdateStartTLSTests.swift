@@ -39,4 +39,27 @@ struct MUpdateStartTLSTests {
             await c.close()
         }
     }
+
+    @Test("our client with STARTTLS required: verifies the master's certificate, then works under TLS")
+    func clientStartTLS() async throws {
+        try await H.with(configure: Self.withTLS) { h in
+            let files = try MasterCertificates.files()
+            let tls = try ClientTLS(trustRootsFile: files.certificate, serverHostname: "localhost")
+            let config = MUpdateClientConfiguration(
+                host: "127.0.0.1", port: h.port, authenticationID: "mupdate", password: H.password, tls: tls,
+                connectTimeout: .seconds(10))
+            let client = try await MUpdateClientConnection.connect(config, engine: h.engine)
+            // The banner after the handshake no longer offers STARTTLS.
+            #expect(await client.capabilities.startTLS == false)
+            try await client.reserve("user.tls", location: MailboxLocation(H.location)!)
+            #expect(try await client.find("user.tls")?.state == .reserved)
+            await client.logout()
+
+            // A certificate the client's roots (here the system's) do not vouch for is refused.
+            let wrong = try ClientTLS(serverHostname: "localhost")
+            var bad = config
+            bad.tls = wrong
+            await #expect(throws: MUpdateError.self) { _ = try await MUpdateClientConnection.connect(bad, engine: h.engine) }
+        }
+    }
 }

@@ -53,6 +53,8 @@ import Testing
         server = "mupdate.example.org:3905"
         username = "murder"
         password_file = "/etc/murder/mupdate.secret"
+        starttls = true
+        ca_file = "/etc/murder/ca.pem"
         partition = "default"
         max_connections = 200
         idle_timeout_seconds = 3600
@@ -312,7 +314,7 @@ import Testing
     func documentation() throws {
         let keys = NodeConfig.documentation.map(\.key)
         #expect(Set(keys).count == keys.count)
-        #expect(keys.count == 36)
+        #expect(keys.count == 38)
         for entry in NodeConfig.documentation {
             #expect(!entry.default.isEmpty && !entry.meaning.isEmpty, "\(entry.key)")
         }
