@@ -44,6 +44,11 @@ extension MUpdateRegistrar {
         let master = try await current()
         var report = MUpdateReconciliationReport(isDryRun: !apply)
         let here = settings.location
+        let began = ContinuousClock.now
+        /// Names a live command touched since the comparison began: left to that command.
+        func busy(_ name: InternalMailboxName) -> Bool {
+            isProtected(name) || (touched[name].map { $0 >= began } ?? false)
+        }
         do {
             let listed = try await master.list(prefix: MailboxLocation.listPrefix(for: here.server))
             // The local list is read after the master's: a CREATE activates its name only after
@@ -83,7 +88,7 @@ extension MUpdateRegistrar {
                 {
                     continue
                 }
-                if isProtected(mailbox.name) { continue }
+                if busy(mailbox.name) { continue }
                 report.activated.append(mailbox.name)
                 guard apply else { continue }
                 do {
@@ -94,14 +99,14 @@ extension MUpdateRegistrar {
                 }
             }
 
-            for record in listedHere where !localNames.contains(record.name) && !isProtected(record.name) {
+            for record in listedHere where !localNames.contains(record.name) && !busy(record.name) {
                 guard apply else {
                     report.deleted.append(record.name)
                     continue
                 }
                 // FIND first: DELETE of a name the master no longer holds crashes a Cyrus master.
                 guard let now = try await master.find(record.name), now.location.server == here.server else { continue }
-                guard !isProtected(record.name) else { continue }
+                guard !busy(record.name) else { continue }
                 do {
                     try await master.delete(record.name)
                     report.deleted.append(record.name)

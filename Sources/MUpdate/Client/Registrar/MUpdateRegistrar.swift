@@ -64,6 +64,10 @@ public actor MUpdateRegistrar: MailboxRegistration {
     var lastActivity = ContinuousClock.now
     /// Names this registrar reserved and has not yet activated or deleted, with when.
     var inFlight: [InternalMailboxName: ContinuousClock.Instant] = [:]
+    /// When each name was last sent to the master by a live command. A reconciliation leaves
+    /// alone every name touched after it began: its picture of the local list may predate that
+    /// command (a CREATE finishing during the comparison must not be deleted at the master).
+    var touched: [InternalMailboxName: ContinuousClock.Instant] = [:]
     var maintenance: Task<Void, Never>?
     var reconciliation: Task<Void, Never>?
     var stopped = false
@@ -123,6 +127,7 @@ public actor MUpdateRegistrar: MailboxRegistration {
     }
 
     public func reserve(_ name: InternalMailboxName) async throws(MUpdateError) {
+        markTouched(name)
         let master = try await current()
         inFlight[name] = .now
         do {
@@ -135,6 +140,7 @@ public actor MUpdateRegistrar: MailboxRegistration {
     }
 
     public func activate(_ name: InternalMailboxName, acl: CyrusACL) async throws(MUpdateError) {
+        markTouched(name)
         let master = try await current()
         do {
             try await master.activate(name, location: settings.location, acl: acl)
@@ -148,6 +154,7 @@ public actor MUpdateRegistrar: MailboxRegistration {
     /// DELETE, after a FIND unless this registrar itself just reserved the name: a name the
     /// master does not hold, or holds for another server, is left alone (and is no error).
     public func delete(_ name: InternalMailboxName) async throws(MUpdateError) {
+        markTouched(name)
         let master: MUpdateClientConnection
         do {
             master = try await current()
@@ -231,6 +238,15 @@ public actor MUpdateRegistrar: MailboxRegistration {
     }
 
     func touch() { lastActivity = .now }
+
+    /// Notes a live command on `name` (see ``touched``); forgets marks older than the grace.
+    func markTouched(_ name: InternalMailboxName) {
+        let now = ContinuousClock.now
+        touched[name] = now
+        if touched.count > 10_000 {
+            touched = touched.filter { now - $0.value < settings.reservationGrace }
+        }
+    }
 
     /// Connects with backoff while disconnected; sends NOOP when idle.
     func maintain() async {
