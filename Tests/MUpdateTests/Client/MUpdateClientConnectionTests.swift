@@ -20,7 +20,7 @@ import Transport
     static let here = MailboxLocation("127.0.0.1:14143!default")!
     static let carolACL = try! CyrusACL(parsing: "carol\tlrswipkxtecdan\t")
 
-    static func connect(_ server: ScriptedServer, commandTimeout: Duration = .seconds(10)) async throws
+    static func connect(_ server: ScriptedServer, commandTimeout: Duration = .seconds(30)) async throws
         -> MUpdateClientConnection
     {
         try await MUpdateClientConnection.connect(

@@ -301,7 +301,7 @@ final class FakeMaster: Sendable {
 }
 
 extension MUpdateClientConfiguration {
-    static func test(port: Int, connectTimeout: Duration = .seconds(10), commandTimeout: Duration = .seconds(10)) -> Self {
+    static func test(port: Int, connectTimeout: Duration = .seconds(30), commandTimeout: Duration = .seconds(30)) -> Self {
         MUpdateClientConfiguration(
             host: "127.0.0.1", port: port, authenticationID: "mupdate", password: "secret",
             connectTimeout: connectTimeout, commandTimeout: commandTimeout)

@@ -66,7 +66,7 @@ final class ScriptedServer: Sendable {
             case .expect(let text):
                 let want = Array(text.utf8)
                 while buffer.count < want.count {
-                    guard let bytes = try? await connection.read(timeout: .seconds(5)) else {
+                    guard let bytes = try? await connection.read(timeout: .seconds(30)) else {
                         record("expected \(text.debugDescription), got \(String(decoding: buffer, as: UTF8.self).debugDescription) then EOF/timeout")
                         return
                     }
