@@ -169,32 +169,10 @@ extension IMAPSession {
         guard ctx.spool.mailbox(named: inbox) == nil else { return }
         await changingList {
             guard ctx.spool.mailbox(named: inbox) == nil else { return }
-            let acl = "\(user)\t\(Rights.all)\t"
-            if let registration = ctx.registration {
-                do {
-                    try await registration.reserve(InternalMailboxName(inbox))
-                } catch {
-                    return logger.warning("INBOX of \(user) not created: mupdate master: \(error)")
-                }
-            }
             do {
-                try ctx.spool.createMailbox(inbox, acl: acl)
-                if ctx.settings.defaultStorageKiB != nil || ctx.settings.defaultMessages != nil {
-                    try ctx.spool.setQuota(
-                        root: Spool.owner(of: inbox), storageKiB: ctx.settings.defaultStorageKiB,
-                        messages: ctx.settings.defaultMessages
-                    )
-                }
+                try await createRegistered(inbox, acl: "\(user)\t\(Rights.all)\t", defaultQuota: true)
             } catch {
-                await release([inbox])
-                return logger.warning("could not create INBOX of \(user): \(error)")
-            }
-            do {
-                try await activate(inbox, acl: acl)
-            } catch {
-                try? ctx.spool.deleteMailbox(inbox)
-                await release([inbox])
-                logger.warning("INBOX of \(user) not created: mupdate master: \(error)")
+                logger.warning("could not create INBOX of \(user): \(error)")
             }
         }
     }

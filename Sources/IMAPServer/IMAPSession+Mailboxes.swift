@@ -115,26 +115,10 @@ extension IMAPSession {
                 acl = "anyone\tlrs\t"
             }
         }
-        // SPEC.md §4.1: RESERVE before any local work, ACTIVATE after it.
-        guard await reserve(tag, [iname], "CREATE") else { return }
         do {
-            try ctx.spool.createMailbox(iname, acl: acl, specialUse: uses)
-            if isUserRoot, ctx.settings.defaultStorageKiB != nil || ctx.settings.defaultMessages != nil {
-                try ctx.spool.setQuota(
-                    root: Spool.owner(of: iname), storageKiB: ctx.settings.defaultStorageKiB,
-                    messages: ctx.settings.defaultMessages
-                )
-            }
+            try await createRegistered(iname, acl: acl, specialUse: uses, defaultQuota: isUserRoot)
         } catch {
-            await release([iname])
-            return fail(tag, error, "CREATE")
-        }
-        do {
-            try await activate(iname, acl: acl)
-        } catch {
-            try? ctx.spool.deleteMailbox(iname)
-            await release([iname])
-            return registrationFailed(tag, error, "CREATE")
+            return createFailed(tag, error, "CREATE")
         }
         ok(tag, "Completed")
     }
@@ -209,19 +193,10 @@ extension IMAPSession {
         }
         if from.isInbox {
             // RFC 3501 §6.3.5: RENAME INBOX moves its messages to the new name, INBOX stays.
-            guard await reserve(tag, [target], "RENAME") else { return }
             do {
-                try ctx.spool.createMailbox(target, acl: record.acl)
+                try await createRegistered(target, acl: record.acl, defaultQuota: false)
             } catch {
-                await release([target])
-                return fail(tag, error, "RENAME")
-            }
-            do {
-                try await activate(target, acl: record.acl)
-            } catch {
-                try? ctx.spool.deleteMailbox(target)
-                await release([target])
-                return registrationFailed(tag, error, "RENAME")
+                return createFailed(tag, error, "RENAME")
             }
             do {
                 let (_, messages) = try ctx.spool.messages(source, user: user)

@@ -30,6 +30,56 @@ extension IMAPSession {
         }
     }
 
+    /// Why ``createRegistered(_:acl:specialUse:defaultQuota:)`` failed.
+    enum CreateFailure: Error {
+        /// The master refused or could not be reached: nothing was created.
+        case registration(MUpdateError)
+        /// The spool refused: the reservation was released.
+        case local(any Error)
+    }
+
+    /// Creates `name` as SPEC.md §4.1 orders it: RESERVE, local create (with the default quota
+    /// of a new user when `defaultQuota`), ACTIVATE. A failure leaves neither a local mailbox
+    /// nor a reservation behind (as far as the master can be reached).
+    func createRegistered(
+        _ name: String, acl: String, specialUse: [String] = [], defaultQuota: Bool
+    ) async throws(CreateFailure) {
+        if let registration = ctx.registration {
+            do {
+                try await registration.reserve(InternalMailboxName(name))
+            } catch {
+                throw .registration(error)
+            }
+        }
+        do {
+            try ctx.spool.createMailbox(name, acl: acl, specialUse: specialUse)
+            if defaultQuota, ctx.settings.defaultStorageKiB != nil || ctx.settings.defaultMessages != nil {
+                try ctx.spool.setQuota(
+                    root: Spool.owner(of: name), storageKiB: ctx.settings.defaultStorageKiB,
+                    messages: ctx.settings.defaultMessages
+                )
+            }
+        } catch {
+            await release([name])
+            throw .local(error)
+        }
+        do {
+            try await activate(name, acl: acl)
+        } catch {
+            try? ctx.spool.deleteMailbox(name)
+            await release([name])
+            throw .registration(error)
+        }
+    }
+
+    /// The IMAP answer to a failed ``createRegistered(_:acl:specialUse:defaultQuota:)``.
+    func createFailed(_ tag: String, _ failure: CreateFailure, _ action: String) {
+        switch failure {
+        case .registration(let error): registrationFailed(tag, error, action)
+        case .local(let error): fail(tag, error, action)
+        }
+    }
+
     /// RESERVEs `names` in order; on a refusal, releases the ones already reserved and answers.
     /// Returns false when the command must stop.
     func reserve(_ tag: String, _ names: [String], _ action: String) async -> Bool {
