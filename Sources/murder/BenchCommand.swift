@@ -52,7 +52,7 @@ struct MUpdateSeed: AsyncParsableCommand {
             var records: [MUpdateRecord] = []
             records.reserveCapacity(last - next + 1)
             for i in next...last {
-                let user = "u" + String(i).leftPadded(7)
+                let user = String(format: "u%07d", i)
                 let acl = try CyrusACL(parsing: "\(user)\tlrswipkxtecdan\t")
                 records.append(
                     MUpdateRecord(
@@ -128,9 +128,4 @@ struct MUpdateSync: AsyncParsableCommand {
         }
         return 0
     }
-}
-
-extension String {
-    /// Left-padded with zeros to `width` characters.
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

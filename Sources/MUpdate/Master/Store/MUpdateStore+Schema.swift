@@ -41,7 +41,7 @@ extension MUpdateStore {
     static func newEpoch() -> String {
         var generator = SystemRandomNumberGenerator()
         let words = [generator.next(), generator.next()] as [UInt64]
-        return words.map { String($0, radix: 16).leftPadded(to: 16) }.joined()
+        return words.map { String(format: "%016llx", $0) }.joined()
     }
 
     static func meta(_ db: Database, _ name: String) throws -> String? {
@@ -84,12 +84,6 @@ extension MUpdateStore {
                     key: key, state: state == 1 ? .active : .reserved, location: UInt32(location), acl: acl))
         }
         return MUpdateIndex(sorted: entries, locations: locations)
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
 
