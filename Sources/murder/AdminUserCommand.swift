@@ -152,16 +152,13 @@ struct AdminUserCommand: ParsableCommand {
     }
 
     static func firstLine(ofFile path: String) throws -> String {
-        guard let file = fopen(path, "r") else {
-            throw ValidationError("cannot read \(path): check the path and its permissions")
+        do {
+            return try SecretFile.firstLine(of: path)
+        } catch {
+            switch error {
+            case .unreadable: throw ValidationError("cannot read \(path): check the path and its permissions")
+            case .empty: throw ValidationError("\(path) is empty: put the password on its first line")
+            }
         }
-        defer { fclose(file) }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        guard fgets(&buffer, Int32(buffer.count), file) != nil else {
-            throw ValidationError("\(path) is empty: put the password on its first line")
-        }
-        var bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-        while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 public import MUpdate
 import Transport
 
@@ -14,17 +13,18 @@ extension NodeConfig {
         guard let address = mupdate.serverAddress else { return nil }
         var password = mupdate.password
         if !mupdate.passwordFile.isEmpty {
-            // Read to the end rather than by size, so that a pipe works too (--password-file <(…)).
-            guard let handle = FileHandle(forReadingAtPath: mupdate.passwordFile),
-                let data = try? handle.readToEnd() ?? Data(),
-                let text = String(data: data, encoding: .utf8)
-            else {
-                throw ConfigError(
-                    .unreadable, file: "config", key: "mupdate.password_file",
-                    "cannot read \(mupdate.passwordFile): create it with the password of mupdate.username on one line")
+            do {
+                password = try SecretFile.firstLine(of: mupdate.passwordFile)
+            } catch {
+                switch error {
+                case .empty:
+                    password = ""
+                case .unreadable:
+                    throw ConfigError(
+                        .unreadable, file: "config", key: "mupdate.password_file",
+                        "cannot read \(mupdate.passwordFile): create it with the password of mupdate.username on one line")
+                }
             }
-            password = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
-                .trimmingCharacters(in: .init(charactersIn: "\r"))
         }
         guard !password.isEmpty else {
             throw ConfigError(
