@@ -472,6 +472,18 @@ def cyrus_mupdate_master(root, admins=(MUPDATE_USER,), users=None, options=None,
     return inst.start() if start else inst
 
 
+def _mupdate_client_options(master_host, master_port, mupdate_user, mupdate_password):
+    """imapd.conf keys that point a Cyrus node at a mupdate master (3.6.1 reads the port only
+    from `mupdate_server`; `mupdate_port` is set too for other versions)."""
+    return {
+        "mupdate_server": f"{master_host}:{master_port}",
+        "mupdate_port": master_port,
+        "mupdate_username": mupdate_user,
+        "mupdate_authname": mupdate_user,
+        "mupdate_password": password(mupdate_user) if mupdate_password is None else mupdate_password,
+    }
+
+
 def cyrus_backend(root, master_host, master_port, mupdate_user=MUPDATE_USER, mupdate_password=None,
                   proxy_identities=(MUPDATE_USER,), admins=("admin",), users=None, push_at_start=False,
                   idled=False, options=None, start=True):
@@ -486,11 +498,7 @@ def cyrus_backend(root, master_host, master_port, mupdate_user=MUPDATE_USER, mup
     require_cyrus("master", "imapd", "ctl_cyrusdb", "ctl_mboxlist")
     port = free_port()
     opts = {
-        "mupdate_server": f"{master_host}:{master_port}",
-        "mupdate_port": master_port,
-        "mupdate_username": mupdate_user,
-        "mupdate_authname": mupdate_user,
-        "mupdate_password": password(mupdate_user) if mupdate_password is None else mupdate_password,
+        **_mupdate_client_options(master_host, master_port, mupdate_user, mupdate_password),
         "proxyservers": " ".join(proxy_identities),
         "allowallsubscribe": "yes",
         # The default (delayed) makes a DELETE a rename to DELETED/...; immediate would never
@@ -526,11 +534,7 @@ def cyrus_frontend(root, master_host, master_port, backends, mupdate_user=MUPDAT
     require_cyrus("master", "imapd", "mupdate", "ctl_cyrusdb")
     port = free_port()
     opts = {
-        "mupdate_server": f"{master_host}:{master_port}",
-        "mupdate_port": master_port,
-        "mupdate_username": mupdate_user,
-        "mupdate_authname": mupdate_user,
-        "mupdate_password": password(mupdate_user) if mupdate_password is None else mupdate_password,
+        **_mupdate_client_options(master_host, master_port, mupdate_user, mupdate_password),
         "proxy_authname": proxy_authname,
         "proxy_password": password(proxy_authname) if proxy_password is None else proxy_password,
         "serverlist": " ".join(backends),
