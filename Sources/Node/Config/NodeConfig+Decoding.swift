@@ -32,6 +32,8 @@ extension NodeConfig {
             if !secret.isEmpty, !secret.hasPrefix("/") { config.mupdate.passwordFile = folder + secret }
             let roots = config.mupdate.caFile
             if !roots.isEmpty, !roots.hasPrefix("/") { config.mupdate.caFile = folder + roots }
+            let proxySecret = config.proxy.passwordFile
+            if !proxySecret.isEmpty, !proxySecret.hasPrefix("/") { config.proxy.passwordFile = folder + proxySecret }
         }
         _ = try config.tls.load(file: name)
         return config
@@ -91,6 +93,7 @@ extension NodeConfig {
         config.quota.defaultMessages = try reader.integer("quota.default_messages", default: 0, in: 0...(1 << 32))
 
         try Self.decodeMUpdate(reader, into: &config.mupdate)
+        try Self.decodeProxy(reader, into: &config.proxy)
 
         let level = try reader.choice(
             "log.level", default: "info", among: Logger.Level.allCases.map(\.rawValue)
@@ -139,6 +142,31 @@ extension NodeConfig {
         imap.failedLoginDelayMilliseconds = try reader.integer(
             "imap.failed_login_delay_ms", default: imap.failedLoginDelayMilliseconds, in: 0...60_000
         )
+    }
+
+    private static func decodeProxy(_ reader: ConfigReader, into proxy: inout Proxy) throws(ConfigError) {
+        proxy.username =
+            try reader.string("proxy.username", default: proxy.username, validate: Self.nameComplaint(allowEmpty: false))
+            ?? proxy.username
+        proxy.password = try reader.string("proxy.password", default: "") ?? ""
+        proxy.passwordFile = try reader.string("proxy.password_file", default: "", expected: "a file path") ?? ""
+        if !proxy.password.isEmpty, !proxy.passwordFile.isEmpty {
+            throw ConfigError(
+                .invalidValue, file: reader.file, key: "proxy.password_file",
+                "set proxy.password or proxy.password_file, not both")
+        }
+        proxy.placement =
+            Proxy.Placement(
+                rawValue: try reader.choice(
+                    "proxy.placement", default: proxy.placement.rawValue, among: Proxy.Placement.allCases.map(\.rawValue))
+            ) ?? .mostFree
+        proxy.servers = try reader.strings(
+            "proxy.servers", default: [], expected: "an array of servernames", nonEmpty: false,
+            validate: Self.servernameComplaint)
+        proxy.backendTimeoutSeconds = try reader.integer(
+            "proxy.backend_timeout_seconds", default: proxy.backendTimeoutSeconds, in: 1...3600)
+        proxy.backendIdleSeconds = try reader.integer(
+            "proxy.backend_idle_seconds", default: proxy.backendIdleSeconds, in: 10...86_400)
     }
 
     private static func decodeMUpdate(_ reader: ConfigReader, into mupdate: inout MUpdate) throws(ConfigError) {

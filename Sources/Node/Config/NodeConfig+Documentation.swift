@@ -101,6 +101,19 @@ extension NodeConfig {
             "mupdate.idle_timeout_seconds", "1800",
             "Idle time before a MUPDATE connection that is not streaming is closed (900 to 604800, RFC 3656 §2)."
         ),
+        ("proxy.username", "\"murder\"", "Identity a frontend authenticates to backends as; one of their auth.proxy_identities."),
+        ("proxy.password", "\"\"", "Password of proxy.username (or use proxy.password_file)."),
+        (
+            "proxy.password_file", "\"\"",
+            "File holding the password of proxy.username on its first line; relative to the file's folder."
+        ),
+        (
+            "proxy.placement", "\"most-free\"",
+            "Where a frontend places a new top-level mailbox: most-free (backend freespace metadata) or random."
+        ),
+        ("proxy.servers", "[]", "Servernames new mailboxes may be placed on; empty = every server in the mailbox list."),
+        ("proxy.backend_timeout_seconds", "30", "Bound on connecting and authenticating to a backend and on one command there."),
+        ("proxy.backend_idle_seconds", "300", "A session's unused backend connection is closed after this (never the selected one)."),
         ("log.level", "\"info\"", "Log level: trace, debug, info, notice, warning, error or critical."),
     ]
 }

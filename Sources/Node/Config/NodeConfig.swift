@@ -43,6 +43,7 @@ public struct NodeConfig: Sendable, Hashable {
     public var namespace: Namespace
     public var quota: Quota
     public var mupdate: MUpdate
+    public var proxy: Proxy
     public var log: Log
 
     /// The defaults, for a node keeping its data under `dataDirectory`.
@@ -57,6 +58,7 @@ public struct NodeConfig: Sendable, Hashable {
         self.namespace = Namespace()
         self.quota = Quota()
         self.mupdate = MUpdate()
+        self.proxy = Proxy()
         self.log = Log()
     }
 

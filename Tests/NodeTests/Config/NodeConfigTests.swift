@@ -59,6 +59,14 @@ import Testing
         max_connections = 200
         idle_timeout_seconds = 3600
 
+        [proxy]
+        username = "frontend"
+        password_file = "/etc/murder/proxy.secret"
+        placement = "random"
+        servers = ["imap1.example.org", "imap2.example.org:1143"]
+        backend_timeout_seconds = 10
+        backend_idle_seconds = 120
+
         [log]
         level = "debug"
         """
@@ -75,6 +83,9 @@ import Testing
         #expect(config.imap.maxConnections == 5000)
         #expect(config.imap.maxConnectionsPerHost == 50)
         #expect(config.imap.idleTimeoutSeconds == 3600)
+        #expect(config.proxy.username == "frontend" && config.proxy.passwordFile == "/etc/murder/proxy.secret")
+        #expect(config.proxy.placement == .random && config.proxy.servers == ["imap1.example.org", "imap2.example.org:1143"])
+        #expect(config.proxy.backendTimeoutSeconds == 10 && config.proxy.backendIdleSeconds == 120)
         #expect(config.imap.loginTimeoutSeconds == 30)
         #expect(config.imap.maxLineBytes == 8192)
         #expect(config.imap.maxLiteralBytes == 1_048_576)
@@ -314,7 +325,7 @@ import Testing
     func documentation() throws {
         let keys = NodeConfig.documentation.map(\.key)
         #expect(Set(keys).count == keys.count)
-        #expect(keys.count == 38)
+        #expect(keys.count == 45)
         for entry in NodeConfig.documentation {
             #expect(!entry.default.isEmpty && !entry.meaning.isEmpty, "\(entry.key)")
         }
