@@ -98,10 +98,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The frontend session: routing per mailbox, the per-session backend connections, the
+        // relay of selected-state commands, CREATE placement, COPY/MOVE across backends.
+        .target(
+            name: "Proxy",
+            dependencies: [
+                "IMAPWire", "MUpdate", "Auth", "Transport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Node",
             dependencies: [
-                "IMAPServer", "MUpdate", "Spool", "Auth", "Transport",
+                "IMAPServer", "Proxy", "MUpdate", "Spool", "Auth", "Transport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -134,6 +144,11 @@ let package = Package(
         .testTarget(
             name: "IMAPServerTests",
             dependencies: ["IMAPServer", "IMAPWire", "MUpdate", "Spool", "Auth", "Transport", "MurderTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProxyTests",
+            dependencies: ["Proxy", "IMAPServer", "IMAPWire", "MUpdate", "Spool", "Auth", "Transport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "NodeTests", dependencies: ["Node"], swiftSettings: swiftSettings),

@@ -1,3 +1,4 @@
+import MUpdate
 import Spool
 import Auth
 import Transport

@@ -1,3 +1,4 @@
+import MUpdate
 import Auth
 import Transport
 import Logging

@@ -1,3 +1,4 @@
+import MUpdate
 import IMAPWire
 import Logging
 import Transport

@@ -1,4 +1,5 @@
 public import Auth
+import MUpdate
 import Foundation
 import IMAPWire
 import Logging
@@ -157,6 +158,9 @@ public final class IMAPSession {
             await appendEnd()
         case .line(let line):
             await lineInLinesMode(line)
+        case .passthroughLine, .passthroughBytes:
+            // A backend parses every command: its decoder has no passthrough set.
+            break
         case .bad(let bad):
             if let state = append {
                 // A MULTIAPPEND whose next message header was bad: nothing of it is appended.

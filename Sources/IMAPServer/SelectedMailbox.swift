@@ -1,3 +1,4 @@
+import MUpdate
 import Spool
 
 /// A session's view of its selected mailbox: the sequence-number map, the flags it has

@@ -6,7 +6,7 @@ import Node
 /// `murder serve -c node.toml`: runs the roles the config enables until SIGTERM or SIGINT.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a node (backend, mupdate master, or both) from its TOML config until SIGTERM or Ctrl-C."
+        abstract: "Run a node (backend, frontend, mupdate master) from its TOML config until SIGTERM or Ctrl-C."
     )
 
     @Option(name: .shortAndLong, help: "The node's config file (see the README's configuration section).")
@@ -25,10 +25,14 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "murder")
-        let runnable: Set<NodeConfig.Role> = [.backend, .mupdate]
+        let runnable: Set<NodeConfig.Role> = [.backend, .frontend, .mupdate]
         if let other = cfg.roles.first(where: { !runnable.contains($0) }) {
             throw ValidationError(
-                "roles: \"\(other.rawValue)\" cannot run in this build; the roles that run are \"backend\" and \"mupdate\"")
+                "roles: \"\(other.rawValue)\" cannot run in this build; the roles that run are \"backend\", \"frontend\" and \"mupdate\"")
+        }
+        if cfg.roles.contains(.backend), cfg.roles.contains(.frontend) {
+            throw ValidationError(
+                "roles: a node that is both backend and frontend is the unified topology, which comes later; run them as separate nodes")
         }
         var ports: [Int] = []
         // The master first: a backend in the same process registers with it.
@@ -46,11 +50,19 @@ struct Serve: AsyncParsableCommand {
             ports += node.boundPorts
             backend = node
         }
+        var frontend: FrontendNode?
+        if cfg.roles.contains(.frontend) {
+            let node = try await FrontendNode.start(cfg, logger: logger)
+            for address in node.boundAddresses { logger.notice("frontend \(cfg.servername) listening on \(address)") }
+            ports += node.boundPorts
+            frontend = node
+        }
         // Ports chosen by the system (port 0) are printed for scripts and tests: the master's
-        // MUPDATE listeners first, then the backend's IMAP ones.
+        // MUPDATE listeners first, then the backend's or the frontend's IMAP ones.
         FileHandle.standardOutput.write(Data("listening \(ports.map(String.init).joined(separator: " "))\n".utf8))
         await Signals.wait(for: [SIGTERM, SIGINT])
         logger.notice("stopping")
+        await frontend?.stop()
         await backend?.stop()
         await master?.stop()
     }

@@ -53,6 +53,8 @@ struct WireInspector {
             case .appendMessageEnd: out.line("   ", "end of message")
             case .appendEnd: out.line("   ", "end of APPEND")
             case .line(let l): out.line("C: ", String(decoding: l, as: UTF8.self))
+            case .passthroughLine(let l, _): out.line("C: ", String(decoding: l, as: UTF8.self))
+            case .passthroughBytes: break
             case .bad(let bad):
                 out.problems += 1
                 out.line("!! ", "\(bad.tag ?? "*") BAD \(bad.underlying)")

@@ -31,6 +31,11 @@ public struct CommandDecoder: Sendable {
         case appendEnd
         /// A whole line, in ``Mode/lines``.
         case line([UInt8])
+        /// A line segment of a command that ``passthrough`` matched, exactly as received; the
+        /// command ends with the first such segment that announces no literal.
+        case passthroughLine([UInt8], LineInfo)
+        /// Literal bytes of a passthrough command, in the chunks they arrived in.
+        case passthroughBytes(ArraySlice<UInt8>, left: UInt64)
         case bad(BadCommand)
         case fatal(BadCommand)
     }
@@ -45,9 +50,14 @@ public struct CommandDecoder: Sendable {
         case appendBody
         /// Dropping the rest of a message that was refused (its literals still arrive).
         case skipping
+        /// Inside a command handed out raw.
+        case passthrough
     }
 
     public var mode: Mode = .commands
+    /// Commands handed out raw (``Event/passthroughLine(_:_:)``) instead of parsed: what a
+    /// frontend relays to the selected backend verbatim. nil = every command is parsed.
+    public var passthrough: PassthroughVerbs?
     var reader: SegmentReader
     let limits: Limits
     var state: State = .idle
@@ -108,6 +118,8 @@ public struct CommandDecoder: Sendable {
             case .frame, .appendPrefix:
                 frame.append(contentsOf: bytes)
                 return nil
+            case .passthrough:
+                return .passthroughBytes(bytes, left: left)
             case .idle, .skipping:
                 return nil
             }
@@ -125,6 +137,8 @@ public struct CommandDecoder: Sendable {
         case .skipping:
             if info.literal == nil { state = .idle }
             return nil
+        case .passthrough:
+            return passthroughSegment(bytes, info)
         case .appendBody:
             return appendContinuation(bytes, info)
         case .appendPrefix:
@@ -134,11 +148,38 @@ public struct CommandDecoder: Sendable {
             frame.append(contentsOf: bytes)
             return frameSegmentEnded(info)
         case .idle:
+            if let passthrough, passthrough.matches(bytes, info) { return passthroughSegment(bytes, info) }
             if info.literal != nil, isAppend(bytes, info) { return appendStart(bytes, info) }
             frame = bytes
             state = .frame
             return frameSegmentEnded(info)
         }
+    }
+
+    /// A segment of a passthrough command: handed out as it came. Its literals are string
+    /// arguments (SEARCH's charset strings…) and get the string bound.
+    mutating func passthroughSegment(_ bytes: [UInt8], _ info: LineInfo) -> Event? {
+        guard let literal = info.literal else {
+            state = .idle
+            return .passthroughLine(bytes, info)
+        }
+        if literal.length > UInt64(limits.maxStringLiteralSize) {
+            if literal.kind.isNonSynchronizing {
+                state = .skipping
+            } else {
+                reader.scanner.abandonLiteral()
+                state = .idle
+            }
+            let over = LimitExceeded(.stringLiteralSize, bound: limits.maxStringLiteralSize)
+            return .bad(BadCommand(tag: reader.messageTag, underlying: over))
+        }
+        state = .passthrough
+        guard literal.kind.isNonSynchronizing else {
+            return emit(
+                .passthroughLine(bytes, info),
+                .literalRequest(LiteralRequest(tag: reader.messageTag, length: literal.length, isBinary: literal.kind == .binary)))
+        }
+        return .passthroughLine(bytes, info)
     }
 
     /// A segment of a non-APPEND command ended: ask for its literal, or parse the whole.

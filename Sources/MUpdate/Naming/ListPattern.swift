@@ -1,16 +1,16 @@
 /// A LIST pattern (RFC 3501 §6.3.8): `*` matches anything, `%` anything but the hierarchy
 /// separator. Matching is by dynamic programming, so hostile patterns cost O(pattern × name).
 /// `INBOX` at the start of a name matches case-insensitively.
-struct ListPattern {
+public struct ListPattern: Sendable {
     let pattern: [UInt8]
     let separator: UInt8
 
-    init(_ pattern: [UInt8], separator: Character) {
+    public init(_ pattern: [UInt8], separator: Character) {
         self.pattern = Self.normaliseInbox(pattern, separator: separator)
         self.separator = UInt8(ascii: separator.unicodeScalars.first ?? "/")
     }
 
-    static func normaliseInbox(_ bytes: [UInt8], separator: Character) -> [UInt8] {
+    public static func normaliseInbox(_ bytes: [UInt8], separator: Character) -> [UInt8] {
         guard bytes.count >= 5, bytes.prefix(5).map({ $0 | 0x20 }) == Array("inbox".utf8) else { return bytes }
         if bytes.count == 5 || bytes[5] == UInt8(ascii: separator.unicodeScalars.first ?? "/") {
             return Array("INBOX".utf8) + bytes.dropFirst(5)
@@ -18,7 +18,7 @@ struct ListPattern {
         return bytes
     }
 
-    func matches(_ name: [UInt8]) -> Bool {
+    public func matches(_ name: [UInt8]) -> Bool {
         let p = pattern
         let n = name
         // reachable[j]: pattern prefix processed so far can end at name index j.

@@ -1,4 +1,3 @@
-import MUpdate
 
 /// RFC 4314 rights as Cyrus computes them for a user on a mailbox.
 public struct Rights: Sendable, Hashable, CustomStringConvertible {

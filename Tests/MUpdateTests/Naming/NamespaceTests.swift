@@ -1,6 +1,6 @@
 import Testing
 
-@testable import IMAPServer
+@testable import MUpdate
 
 @Suite struct NamespaceTests {
     static let standard: [(String, String?, String?)] = [
