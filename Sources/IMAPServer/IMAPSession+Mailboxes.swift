@@ -244,7 +244,11 @@ extension IMAPSession {
         guard let iname = resolve(tag, name) else { return }
         do {
             if on {
-                guard visibleMailbox(tag, iname) != nil else { return }
+                // In a murder the name may live on another backend: the frontend checked it
+                // against the mailbox list (SPEC.md §6), and subscriptions live here.
+                if ctx.registration == nil || ctx.spool.mailbox(named: iname) != nil {
+                    guard visibleMailbox(tag, iname) != nil else { return }
+                }
                 try ctx.spool.subscribe(user: user, iname)
             } else {
                 try ctx.spool.unsubscribe(user: user, iname)

@@ -65,6 +65,23 @@ extension WireTests {
             }
         }
 
+        @Test("in a murder, SUBSCRIBE takes a name this backend does not hold (it may live on another backend)")
+        func subscribeRemote() async throws {
+            try await TestServer.with(registration: RecordingRegistration()) { server in
+                let s = try await server.session(as: "alice")
+                s.send("s1 SUBSCRIBE shared/memo\r\n")
+                try await s.expect("s1 OK Completed\r\n")
+                s.send("s2 LSUB \"\" *\r\n")
+                try await s.expect("* LSUB (\\Noselect) \"/\" shared/memo\r\ns2 OK Completed\r\n")
+            }
+            // Outside a murder, a missing name is still refused.
+            try await TestServer.with { server in
+                let s = try await server.session(as: "alice")
+                s.send("s1 SUBSCRIBE shared/memo\r\n")
+                try await s.expect("s1 NO [NONEXISTENT] Mailbox does not exist\r\n")
+            }
+        }
+
         @Test("a name reserved elsewhere in the murder is refused and nothing is created")
         func createTaken() async throws {
             let master = RecordingRegistration()

@@ -17,6 +17,8 @@ import Testing
         case .appendMessageEnd: return .item("messageEnd")
         case .appendEnd: return .item("appendEnd")
         case .line(let l): return .item("line " + String(decoding: l, as: UTF8.self))
+        case .passthroughLine(let l, _): return .item("raw " + String(decoding: l, as: UTF8.self))
+        case .passthroughBytes(let b, _): return .bytes(Array(b))
         case .bad(let bad): return .item("bad \(bad.tag ?? "*") \(bad.underlying)")
         case .fatal(let bad): return .item("fatal \(bad.tag ?? "*") \(bad.underlying)")
         }
@@ -24,6 +26,30 @@ import Testing
 
     static let verifier = DecoderVerifier(
         make: { CommandDecoder() }, append: { $0.append($1) }, next: { $0.next().map(describe) })
+
+    @Test("passthrough commands come out raw, literals and all; other commands are parsed")
+    func passthrough() {
+        let relayed = DecoderVerifier(
+            make: {
+                var d = CommandDecoder()
+                d.passthrough = PassthroughVerbs(verbs: ["FETCH", "SEARCH"], uidVerbs: ["FETCH", "SEARCH"])
+                return d
+            }, append: { $0.append($1) }, next: { $0.next().map(Self.describe) })
+        relayed.verify(
+            [
+                "a1 fetch 1:* (FLAGS)\r\n", "a2 UID SEARCH CHARSET UTF-8 TEXT {4}\r\n", "cafe\r\n",
+                "a3 UID COPY 1 Trash\r\n", "a4 LIST \"\" *\r\n",
+            ],
+            expected: [
+                .item("raw a1 fetch 1:* (FLAGS)\r\n"),
+                .item("raw a2 UID SEARCH CHARSET UTF-8 TEXT {4}\r\n"),
+                .item("literal a2 4"),
+                .bytes(Array("cafe".utf8)),
+                .item("raw \r\n"),
+                .item("command a3 UID COPY 1 Trash\r\n"),
+                .item("command a4 LIST \"\" *\r\n"),
+            ])
+    }
 
     @Test("pipelined commands with synchronising and non-synchronising literals")
     func pipelined() {
