@@ -100,8 +100,8 @@ extension FrontendSession {
             await list(tagged, command)
         case .xlist(let reference, let pattern):
             listLocal(tag, ListCommand(reference: reference, patterns: [pattern]), verb: "XLIST")
-        case .lsub:
-            await toInbox(tagged)
+        case .lsub(let reference, let pattern):
+            await lsub(tag, reference, pattern)
         case .subscribe(let name):
             guard await record(for: name) != nil else { return no(tag, "Mailbox does not exist", code: .nonExistent) }
             await toInbox(tagged)

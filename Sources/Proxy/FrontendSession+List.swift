@@ -162,6 +162,23 @@ extension FrontendSession {
         ok(tag, "Completed (\(count) mailboxes)")
     }
 
+    /// LSUB: the subscriptions held by the INBOX backend, shown against the whole list, so a
+    /// subscribed mailbox on another backend is not `\Noselect` (SPEC.md §6).
+    func lsub(_ tag: String, _ reference: MailboxName, _ pattern: [UInt8]) async {
+        guard let subscribed = await subscriptions(tag) else { return }
+        let entries = listEntries(
+            reference: reference.bytes, patterns: [pattern], visible: visibleMailboxes(), subscribed: subscribed,
+            subscribedOnly: true, extended: false)
+        let structural: Set<String> = ["\\HasChildren", "\\HasNoChildren", "\\NonExistent", "\\Subscribed"]
+        for e in entries {
+            var attrs = e.attributes.filter { !structural.contains($0) }
+            // RFC 3501 §6.3.9: a parent `%` stops at, or a name not in the list, is \Noselect.
+            if (e.record == nil || !subscribed.contains(e.name)) && !attrs.contains("\\Noselect") { attrs.append("\\Noselect") }
+            untagged(.lsub(MailboxInfo(attributes: attrs, delimiter: ns.separator, name: MailboxName(e.name))))
+        }
+        ok(tag, "Completed")
+    }
+
     static let specialUse: Set<String> = ["\\all", "\\archive", "\\drafts", "\\flagged", "\\junk", "\\sent", "\\trash"]
 
     /// The user's subscriptions (external names), from the INBOX backend; nil after answering NO.
