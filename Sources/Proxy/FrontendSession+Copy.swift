@@ -92,14 +92,14 @@ extension FrontendSession {
         case .failure: return
         }
         let copyUID = ResponseCode.copyUID(
-            uidValidity: appended.uidValidity, source: SequenceSet(carried.map { SequenceRange($0.uid) }),
+            uidValidity: appended.uidValidity, source: Self.compact(carried.map(\.uid)),
             destination: appended.uids)
         guard isMove else { return ok(tag, "COPY completed", code: copyUID) }
 
         // 3. MOVE: expunge exactly those messages at the source, relaying the EXPUNGEs.
         untagged(.state(.ok(ResponseText(code: copyUID, text: "Copied"))))
         var uids = EncodeBuffer(.clientLiteralPlus)
-        uids.writeSequenceSet(SequenceSet(carried.map { SequenceRange($0.uid) }))
+        uids.writeSequenceSet(Self.compact(carried.map(\.uid)))
         do {
             let (_, stored) = try await exchange(sourceLink, Array("UID STORE ".utf8) + uids.bytes + Array(" +FLAGS.SILENT (\\Deleted)".utf8), untagged: .forward)
             let (_, expunged) = try await exchange(sourceLink, Array("UID EXPUNGE ".utf8) + uids.bytes, untagged: .forward)
@@ -113,6 +113,19 @@ extension FrontendSession {
     }
 
     enum CarryFailure: Error { case answered }
+
+    /// UIDs in the order given, runs of consecutive ones as ranges: `1,2,3,7` → `1:3,7`.
+    static func compact(_ uids: [UInt32]) -> SequenceSet {
+        var ranges: [ClosedRange<UInt32>] = []
+        for uid in uids {
+            if let last = ranges.last, last.upperBound &+ 1 == uid, uid != 0 {
+                ranges[ranges.count - 1] = last.lowerBound...uid
+            } else {
+                ranges.append(uid...uid)
+            }
+        }
+        return SequenceSet(ranges.map { $0.count == 1 ? SequenceRange($0.lowerBound) : SequenceRange($0) })
+    }
 
     /// Streams each message's body from the source (`UID FETCH uid BODY.PEEK[]`) into one
     /// MULTIAPPEND at the destination (one APPEND per message without MULTIAPPEND) and returns
