@@ -13,9 +13,7 @@ extension FrontendSession {
     }
 
     func rights(_ record: MUpdateRecord) -> Rights {
-        Rights.of(
-            user: user, acl: String(decoding: record.acl.bytes, as: UTF8.self), isAdmin: isAdmin,
-            isOwner: isOwner(record.name))
+        Rights.of(user: user, acl: record.acl, isAdmin: isAdmin, isOwner: isOwner(record.name))
     }
 
     /// `user.<id>` and what is below it belong to that user.
@@ -52,13 +50,22 @@ extension FrontendSession {
                 if !candidates.contains(p) { implied.insert(p) }
             }
         }
+        // Every name that has a visible child, so \\HasChildren costs a lookup, not a scan.
+        var parents: Set<String> = []
+        for name in visible.keys {
+            var parts = name.split(separator: ns.separator).map(String.init)
+            while parts.count > 1 {
+                parts.removeLast()
+                guard parents.insert(parts.joined(separator: String(ns.separator))).inserted else { break }
+            }
+        }
         func matches(_ name: String) -> Bool { matchers.contains { $0.matches(Array(name.utf8)) } }
         let all = candidates.union(implied)
         var out: [ListEntry] = []
         for name in all where matches(name) {
             let prefix = name + String(ns.separator)
             if implied.contains(name), all.contains(where: { $0.hasPrefix(prefix) && matches($0) }) { continue }
-            let hasChildren = visible.keys.contains { $0.hasPrefix(prefix) }
+            let hasChildren = parents.contains(name)
             var attrs: [String] = []
             let record = visible[name]
             if record == nil {

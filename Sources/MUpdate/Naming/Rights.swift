@@ -41,15 +41,19 @@ public struct Rights: Sendable, Hashable, CustomStringConvertible {
     /// every right.
     public static func of(user: String, acl: String, isAdmin: Bool, isOwner: Bool) -> Rights {
         if isAdmin { return .all }
+        return of(user: user, acl: (try? CyrusACL(parsing: Array(acl.utf8))) ?? .empty, isAdmin: false, isOwner: isOwner)
+    }
+
+    /// ``of(user:acl:isAdmin:isOwner:)`` on an ACL already parsed (a mailbox list record's).
+    public static func of(user: String, acl: CyrusACL, isAdmin: Bool, isOwner: Bool) -> Rights {
+        if isAdmin { return .all }
         var granted = Set<Character>()
         var denied = Set<Character>()
-        if let parsed = try? CyrusACL(parsing: Array(acl.utf8)) {
-            for e in parsed.entries {
-                let id = e.isNegative ? String(e.identifier.dropFirst()) : e.identifier
-                guard id == user || id == "anyone" || (id == "anonymous" && user == "anonymous") else { continue }
-                let r = Rights.parse(e.rights)?.letters ?? []
-                if e.isNegative { denied.formUnion(r) } else { granted.formUnion(r) }
-            }
+        for e in acl.entries {
+            let id = e.isNegative ? String(e.identifier.dropFirst()) : e.identifier
+            guard id == user || id == "anyone" || (id == "anonymous" && user == "anonymous") else { continue }
+            let r = Rights.parse(e.rights)?.letters ?? []
+            if e.isNegative { denied.formUnion(r) } else { granted.formUnion(r) }
         }
         if isOwner { granted.formUnion("lkxan") }
         return Rights(String(granted.subtracting(denied)))
