@@ -65,7 +65,11 @@ extension FrontendSession {
         case .line(let bytes, let info):
             if info.isFirst {
                 link.dropping = false
-                if info.responseKind == .untagged, info.status == .bye {
+                if info.responseKind == .continuation, idleTag == nil {
+                    // Only IDLE's `+` is the client's business: the frontend sends literals
+                    // non-synchronising.
+                    link.dropping = true
+                } else if info.responseKind == .untagged, info.status == .bye {
                     link.saidBye = true
                     link.dropping = true
                 } else if info.responseKind == .tagged {
@@ -95,6 +99,7 @@ extension FrontendSession {
     /// Bytes from a backend while no command of the frontend's own waits on it: answers to
     /// relayed commands and unsolicited updates (EXISTS, EXPUNGE, FETCH FLAGS in IDLE).
     func pumpUnsolicited(_ link: BackendLink) async {
+        if link.busy { return }
         while let event = link.reader.next() {
             switch event {
             case .invalid(let error, _), .close(let error, _):
