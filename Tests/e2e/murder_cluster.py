@@ -48,6 +48,9 @@ READY_TIMEOUT = 30.0
 SEARCH_SUBJECTS = [f"search m{i}" for i in range(1, 7)]
 FRONTEND_KIND = os.environ.get("E2E_FRONTEND", "ours")
 
+# Cyrus 3.6 defaults to the alternate namespace; every node of a murder shares ours (SPEC §1).
+CYRUS_NAMESPACE = {"altnamespace": "no", "unixhierarchysep": "yes"}
+
 # What a `murder serve` without the frontend role says when asked to run one.
 _NO_FRONTEND = re.compile(r"cannot run in this build|unknown key.*proxy|\[proxy\]|\"proxy\.", re.I)
 
@@ -177,7 +180,8 @@ def fetch_messages(host, port, user, mailbox, uids="1:*"):
             head = item[0].decode()
             uid = int(re.search(r"UID (\d+)", head).group(1))
             flags = frozenset(f for f in re.search(r"FLAGS \(([^)]*)\)", head).group(1).split() if f != "\\Recent")
-            date = re.search(r'INTERNALDATE "([^"]+)"', head).group(1)
+            date = re.search(r'INTERNALDATE "([^"]+)"', head).group(1).strip()
+            date = "0" + date if date[1] == "-" else date  # date-day-fixed: " 7-Feb-1994" or "07-Feb-1994"
             out[uid] = (item[1], flags, date)
         return out
     finally:
@@ -325,7 +329,8 @@ class OurFrontend(ClusterNode):
         except RuntimeError as e:
             text = str(e) + "\n" + self.log_tail()
             if _NO_FRONTEND.search(text) and not os.environ.get("E2E_FRONTEND_REQUIRED"):
-                pytest.skip("this build of murder cannot run the frontend role yet: " + text.strip().splitlines()[-1])
+                said = next((line.strip() for line in text.splitlines() if _NO_FRONTEND.search(line)), "")
+                pytest.skip("this build of murder cannot run the frontend role yet: " + said)
             raise
 
     def imap(self, user=None, timeout=CLIENT_TIMEOUT):
@@ -341,7 +346,8 @@ class CyrusFrontend:
     def __init__(self, root, name, master, backends):
         self.name = name
         self.inst = cyrus_peers.cyrus_frontend(root, master.host, master.fixed_port,
-                                               [b.servername for b in backends], start=False)
+                                               [b.servername for b in backends], start=False,
+                                               options=CYRUS_NAMESPACE)
         self.host = self.inst.host
         self.port = self.inst.port
 

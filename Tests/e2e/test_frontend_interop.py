@@ -17,7 +17,7 @@ import pytest
 
 from conftest import MURDER_BIN, password
 from cyrus_peers import MUPDATE_USER, cyrus_backend, cyrus_mupdate_master, require_cyrus
-from murder_cluster import FULL_RIGHTS, OurFrontend, fetch_messages, list_of, ok, selectable, start_cluster, \
+from murder_cluster import CYRUS_NAMESPACE, FULL_RIGHTS, OurFrontend, fetch_messages, list_of, ok, selectable, start_cluster, \
     wait_until
 from support import CRLF, message
 from test_mupdate_murder import mupdate_find
@@ -51,7 +51,7 @@ def test_our_frontend_in_front_of_a_cyrus_backend_and_master(root):
     master = cyrus_mupdate_master(root / "cmaster")
     started = [master]
     try:
-        cb = cyrus_backend(root / "cbackend", master.host, master.port)
+        cb = cyrus_backend(root / "cbackend", master.host, master.port, options=CYRUS_NAMESPACE)
         started.append(cb)
         admin = cb.imap("admin")
         try:
