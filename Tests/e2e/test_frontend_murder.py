@@ -678,11 +678,11 @@ def test_rename_with_location_name_change_refused(cluster, fe):
     a = fe.raw("admin")
     c = fe.raw("alice")
     try:
-        _, tagged = a.command(f'RENAME shared/memo shared/memo-elsewhere "{b1.servername}"')
+        _, tagged = a.command(f'RENAME shared/memo shared/memo-elsewhere {b1.servername}')
         assert tagged_no(tagged), tagged
-        _, tagged = c.command(f'RENAME INBOX/Work INBOX/Work "{b2.servername}"')
+        _, tagged = c.command(f'RENAME INBOX/Work INBOX/Work {b2.servername}')
         assert tagged_no(tagged), tagged
-        _, tagged = c.command(f'RENAME INBOX/Work INBOX/Elsewhere "{b2.servername}"')
+        _, tagged = c.command(f'RENAME INBOX/Work INBOX/Elsewhere {b2.servername}')
         assert tagged_no(tagged), tagged
         run(c, "NOOP")
     finally:
