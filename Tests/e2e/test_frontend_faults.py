@@ -318,6 +318,8 @@ def test_client_cut_off_mid_append(make_cluster):
         s.sendall(body[:len(body) // 2])
         wait_until(lambda: b1.connections_in() > baseline, PROMPT, "the frontend's connection to backend1")
     finally:
+        # The makefile() reader holds the descriptor too: close both, or nothing is closed.
+        f.close()
         s.close()
     t0 = time.monotonic()
     wait_until(lambda: b1.connections_in() <= baseline, 20, "the frontend closed its backend1 connection",
