@@ -152,10 +152,19 @@ def test_cyrus_frontend_in_front_of_our_backends_and_master():
             c.send(b"DONE" + CRLF)
             _, tagged = c.read_until_tagged(tag)
             assert tagged_ok(tagged), tagged
+
+            # A COPY between backends: the Cyrus frontend fetches RFC822.PEEK from our backend
+            # and APPENDs to the other one.
+            untagged, tagged = run(c, "UID FETCH 1:* (UID)")
+            _, tagged = run(c, "COPY 1:2 shared/memo")
+            assert tagged_ok(tagged), tagged
         finally:
             c.close()
         b2 = cl.backend2
         memo = fetch_messages(b2.host, b2.port, "alice", "shared/memo")
         assert body in [v[0] for v in memo.values()]
+        inbox = fetch_messages(b1.host, b1.port, "alice", "INBOX")
+        copied = [v[0] for v in list(inbox.values())[:2]]
+        assert all(m in [v[0] for v in memo.values()] for m in copied), "the COPY through the Cyrus frontend lost a message"
     finally:
         cl.close()
