@@ -149,7 +149,9 @@ extension IMAPSession {
             updateTimeout()
             logger[metadataKey: "user"] = "\(id.user)"
             logger.info("login: \(id.user) as \(id.authenticatedAs) via \(how) from \(conn.remoteHost)")
-            await createInboxIfMissing(id.user)
+            // In a murder a proxied session may be for a mailbox elsewhere than the user's
+            // INBOX: the frontend asks for the INBOX with CREATE INBOX when it has none.
+            if !(id.isProxied && ctx.registration != nil) { await createInboxIfMissing(id.user) }
             let caps = ctx.capabilities(authenticated: true, mechanisms: [])
             ok(tag, "User logged in", code: .capability(caps))
         }
@@ -157,18 +159,22 @@ extension IMAPSession {
 
     /// Cyrus creates a user's INBOX when an admin creates `user.<id>`; a backend that finds a
     /// known user without one (e.g. right after `murder admin user add`) creates it here.
-    func createInboxIfMissing(_ user: String) async {
-        guard !ctx.proxyPolicy.proxyIdentities.contains(user), !ctx.settings.admins.contains(user) else { return }
+    @discardableResult
+    func createInboxIfMissing(_ user: String) async -> (any Error)? {
+        guard !ctx.proxyPolicy.proxyIdentities.contains(user), !ctx.settings.admins.contains(user) else { return nil }
         let inbox = "user." + Namespace.userID(user)
-        guard ctx.spool.mailbox(named: inbox) == nil else { return }
+        guard ctx.spool.mailbox(named: inbox) == nil else { return nil }
+        var failure: (any Error)?
         await changingList {
             guard ctx.spool.mailbox(named: inbox) == nil else { return }
             do {
                 try await createRegistered(inbox, acl: "\(user)\t\(Rights.all)\t", defaultQuota: true)
             } catch {
                 logger.warning("could not create INBOX of \(user): \(error)")
+                failure = error
             }
         }
+        return failure
     }
 
     /// A failed login: the same answer whatever the reason (no user enumeration), after the

@@ -62,6 +62,21 @@ extension IMAPSession {
     // MARK: CREATE / DELETE / RENAME
 
     func create(_ tag: String, _ name: MailboxName, _ partition: String?, _ params: [CreateParameter]) async {
+        // A frontend placing a new user's INBOX here (SPEC.md §7.1): `CREATE INBOX` in a
+        // proxied session, registered like the INBOX a first direct login creates.
+        if name.isInbox, let identity, identity.isProxied, ctx.registration != nil,
+            ctx.spool.mailbox(named: "user." + Namespace.userID(identity.user)) == nil
+        {
+            switch await createInboxIfMissing(identity.user) {
+            case nil: return ok(tag, "Completed")
+            case let failure as CreateFailure:
+                switch failure {
+                case .registration(let error): return registrationFailed(tag, error, "CREATE")
+                case .local(let error): return fail(tag, error, "CREATE")
+                }
+            case let error?: return fail(tag, error, "CREATE")
+            }
+        }
         await changingList { await createLocked(tag, name, partition, params) }
     }
 

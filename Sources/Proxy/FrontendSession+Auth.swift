@@ -127,8 +127,8 @@ extension FrontendSession {
     }
 
     /// A user known to the sasldb whose INBOX is nowhere in the murder yet gets one: the
-    /// placement policy picks a backend, and logging in there creates and registers it, as a
-    /// backend does at a user's first direct login.
+    /// placement policy picks a backend, and `CREATE INBOX` in the proxied session there
+    /// creates and registers it (a backend creates no INBOX for a proxied login by itself).
     func ensureInbox() async {
         guard !isAdmin, let inbox = ns.internalName("INBOX", user: user) else { return }
         let key = InternalMailboxName(inbox)
@@ -137,9 +137,10 @@ extension FrontendSession {
         if ctx.list.record(key) != nil { return }
         guard let server = await placeNewMailbox() else { return }
         do {
-            _ = try await link(for: server)
+            let link = try await link(for: server)
+            let (_, answer) = try await exchange(link, Array("CREATE INBOX".utf8), untagged: .drop)
             _ = await ctx.list.barrier(timeout: ctx.settings.barrierTimeout)
-            logger.info("INBOX of \(user) placed on \(server)")
+            logger.info("INBOX of \(user) placed on \(server): \(Self.text(answer.bytes))")
         } catch {
             logger.warning("could not create the INBOX of \(user) on \(server): \(error)")
         }

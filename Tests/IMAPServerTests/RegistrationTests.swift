@@ -65,6 +65,27 @@ extension WireTests {
             }
         }
 
+        @Test("in a murder a proxied login creates no INBOX (it may live on another backend); CREATE INBOX through the proxy does")
+        func proxiedInbox() async throws {
+            let master = RecordingRegistration()
+            try await TestServer.with(registration: master) { server in
+                let s = server.connect()
+                _ = try await s.expectLine(prefix: "* OK [CAPABILITY ")
+                // PLAIN: authzid bob, authcid murder (the proxy identity).
+                let plain = Data("bob\u{0}murder\u{0}\(TestServer.password)".utf8).base64EncodedString()
+                s.send("a1 AUTHENTICATE PLAIN \(plain)\r\n")
+                _ = try await s.expectLine(prefix: "a1 OK [CAPABILITY ")
+                #expect(server.spool.mailbox(named: "user.bob") == nil)
+                #expect(!master.log.contains { $0.hasPrefix("RESERVE user.bob") })
+                s.send("c1 CREATE INBOX\r\n")
+                try await s.expect("c1 OK Completed\r\n")
+                #expect(server.spool.mailbox(named: "user.bob") != nil)
+                #expect(master.log.suffix(2) == ["RESERVE user.bob", "ACTIVATE user.bob bob lrswipkxtecdan "])
+                s.send("c2 CREATE INBOX\r\n")
+                try await s.expect("c2 NO [ALREADYEXISTS] Mailbox already exists\r\n")
+            }
+        }
+
         @Test("in a murder, SUBSCRIBE takes a name this backend does not hold (it may live on another backend)")
         func subscribeRemote() async throws {
             try await TestServer.with(registration: RecordingRegistration()) { server in
