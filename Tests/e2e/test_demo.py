@@ -30,7 +30,6 @@ ENV_KEYS = (
     "FRONTEND FRONTEND2 BACKEND1 BACKEND2 MUPDATE BACKEND1_NAME BACKEND2_NAME ALICE_USER ALICE_PASS "
     "BOB_USER BOB_PASS ADMIN_USER ADMIN_PASS MURDER_USER MURDER_PASS SHARED_MAILBOX HIERARCHY_SEP"
 ).split()
-FRONTEND_MISSING = "frontend role is not in this build"
 
 
 def port_free(port):
@@ -159,12 +158,7 @@ def start_demo(demo_root, frontends=1, base=None, extra=()):
     root, made = demo_root
     demo = Demo(root, base or free_base(), frontends=frontends, extra=extra)
     made.append(demo)
-    try:
-        env = demo.start()
-    except RuntimeError as error:
-        if FRONTEND_MISSING in str(error):
-            pytest.skip("the frontend role is not in this build yet")
-        raise
+    env = demo.start()
     return demo, env
 
 

@@ -13,7 +13,7 @@ struct DemoFrontend: Sendable {
 extension DemoMurder {
     /// Starts one frontend (role `frontend`) the way `murder serve` does.
     static func startFrontend(_ config: NodeConfig, engine: any Engine, logger: Logger) async throws -> DemoFrontend {
-        throw DemoMurderError(
-            .badOptions, "the frontend role is not in this build yet: run the demo with --frontends 0")
+        let node = try await FrontendNode.start(config, engine: engine, logger: logger)
+        return DemoFrontend(boundPorts: node.boundPorts, replica: node.replica, stop: { await node.stop() })
     }
 }

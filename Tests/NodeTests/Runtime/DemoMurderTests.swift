@@ -14,8 +14,7 @@ import Transport
         return logger
     }
 
-    /// Options for a demo on a free port base in `folder` (the frontend role joins when the
-    /// build has it).
+    /// Options for a demo on a free port base in `folder`.
     static func options(folder: String, frontends: Int = DemoMurderTests.frontends) throws -> DemoMurder.Options {
         var options = DemoMurder.Options()
         options.ports = DemoMurder.Ports(base: try #require(DemoMurder.Ports.freeBase(), "no free ports"))
@@ -25,8 +24,8 @@ import Transport
         return options
     }
 
-    /// How many frontends the tests start: none until the frontend role is in the build.
-    static let frontends = 0
+    /// How many frontends the tests start.
+    static let frontends = 1
 
     static func temporaryFolder() throws -> String {
         let path = FileManager.default.temporaryDirectory.path + "/murder-demo-test-\(UInt64.random(in: 0...UInt64.max))"
@@ -72,6 +71,7 @@ import Transport
             let alice = try await Self.client(facts.backend1, facts.alice)
             #expect(try await Self.messages("INBOX", alice) == "* STATUS INBOX (MESSAGES 1)")
             #expect(try await alice.run("SELECT shared/memo").isOK == false, "shared/memo is not on backend1")
+            #expect(demo.frontendPorts == [options.ports.frontend])
             await alice.logout()
 
             let bob = try await Self.client(facts.backend2, facts.bob)
@@ -88,6 +88,15 @@ import Transport
             #expect(line.contains("alice lrswipkxtecdan"), "\(line)")
             #expect(line.contains("bob lrswipkxtecdan"), "\(line)")
             await admin.logout()
+
+            // Through the frontend: alice's INBOX on backend1, shared/memo on backend2.
+            let frontend = try await Self.client(try #require(facts.frontends.first), facts.alice)
+            #expect(try await Self.messages("INBOX", frontend) == "* STATUS INBOX (MESSAGES 1)")
+            let list = try await frontend.run("LIST \"\" \"*\"")
+            #expect(list.isOK)
+            #expect(list.untagged.contains { $0.hasSuffix(" shared/memo") }, "\(list.untagged)")
+            #expect(try await frontend.run("SELECT shared/memo").isOK)
+            await frontend.logout()
 
             let store = demo.master.store
             #expect(store.find("user.alice")?.location.description == facts.backend1Name + "!default")
