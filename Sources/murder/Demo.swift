@@ -10,7 +10,7 @@ import Node
 ///     ready
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a complete murder in one process on loopback (master, two backends, frontends), seeded with users.",
+        abstract: "Run a whole murder in one process on loopback (master, two backends, frontends), seeded with users.",
         discussion: """
             Ports: frontend P, backend1 P+1, backend2 P+2, mupdate master P+3, second frontend P+4 \
             (P = --port-base, default \(DemoMurder.Ports.defaultBase); 0 picks a free base). Users alice \
@@ -22,7 +22,7 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "The murder's shape; only \"discrete\" exists in this build.")
     var topology = "discrete"
 
-    @Option(help: "First of the five fixed ports (frontend; backends, master and second frontend follow). 0 picks a free base.")
+    @Option(help: "First of the five ports: frontend, then backend1, backend2, master, frontend 2 (0: any free).")
     var portBase = DemoMurder.Ports.defaultBase
 
     @Option(help: "How many frontends: 1 or 2 (0 runs the master and the backends alone).")

@@ -87,6 +87,29 @@ struct DemoLayout: Sendable {
         return out
     }
 
+    /// The backends' servernames are their addresses, and the master's list (like their own
+    /// spools) records them: a folder made with other backend ports would leave every mailbox
+    /// pointing at addresses nobody listens on. The first run writes them to `<root>/servers`;
+    /// later runs must use the same.
+    func checkServers(_ names: [String]) throws {
+        let file = root + "/servers"
+        let text = names.joined(separator: "\n") + "\n"
+        if let data = FileManager.default.contents(atPath: file) {
+            let recorded = String(decoding: data, as: UTF8.self)
+            guard recorded == text else {
+                let old = recorded.split(separator: "\n").joined(separator: ", ")
+                throw DemoMurderError(
+                    .badOptions,
+                    "the data folder \(root) holds a murder whose backends are \(old); give the --port-base "
+                        + "it was made with, or another --data-dir")
+            }
+            return
+        }
+        guard FileManager.default.createFile(atPath: file, contents: Data(text.utf8)) else {
+            throw DemoMurderError(.dataFolder, "cannot write \(file)")
+        }
+    }
+
     /// 16 letters and digits from the system's random source (about 95 bits).
     static func makePassword() -> String {
         let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")

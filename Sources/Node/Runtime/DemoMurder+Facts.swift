@@ -118,8 +118,9 @@ extension DemoMurder {
         }
 
         static func shellWord(_ value: String) -> String {
+            let punctuation = "._:/@-".unicodeScalars
             let safe = value.unicodeScalars.allSatisfy {
-                ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "._:/@-".unicodeScalars.contains($0)
+                ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || punctuation.contains($0)
             }
             if safe && !value.isEmpty { return value }
             return "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"

@@ -1,13 +1,13 @@
 import Foundation
+public import Logging
+import MUpdate
+public import Transport
 
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-public import Logging
-import MUpdate
-public import Transport
 
 /// A whole discrete murder in one process on loopback (`murder demo`): the mupdate master, two
 /// backends and one or two frontends, sharing one sasldb, seeded with users and mailboxes.
@@ -108,7 +108,9 @@ public final class DemoMurder: Sendable {
     let frontends: [DemoFrontend]
     let temporaryFolder: String?
 
-    init(facts: Facts, master: MUpdateNode, backends: [BackendNode], frontends: [DemoFrontend], temporaryFolder: String?) {
+    init(
+        facts: Facts, master: MUpdateNode, backends: [BackendNode], frontends: [DemoFrontend], temporaryFolder: String?
+    ) {
         self.facts = facts
         self.master = master
         self.backends = backends
@@ -125,12 +127,15 @@ public final class DemoMurder: Sendable {
     ///
     /// Throws ``DemoMurderError``: `.badOptions`, `.portInUse` (naming the port and its role),
     /// `.dataFolder`, `.seeding`, `.notReady`.
-    public static func start(_ options: Options, engine: (any Engine)? = nil, logger: Logger) async throws -> DemoMurder {
+    public static func start(_ options: Options, engine: (any Engine)? = nil, logger: Logger) async throws
+        -> DemoMurder
+    {
         try check(options)
         let engine = engine ?? NIOEngine()
         let layout = try DemoLayout.prepare(dataDirectory: options.dataDirectory)
         var started: [@Sendable () async -> Void] = []
         do {
+            try layout.checkServers(["\(host):\(options.ports.backend1)", "\(host):\(options.ports.backend2)"])
             let secrets = try layout.secrets()
             let configs = try layout.writeConfigs(options: options)
             for (role, port) in options.ports.used(frontends: options.frontends)
@@ -197,7 +202,8 @@ public final class DemoMurder: Sendable {
             }
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
-            throw DemoMurderError(.dataFolder, "cannot write the environment file \(path): \(error.localizedDescription)")
+            throw DemoMurderError(
+                .dataFolder, "cannot write the environment file \(path): \(error.localizedDescription)")
         }
     }
 
@@ -209,7 +215,8 @@ public final class DemoMurder: Sendable {
         }
         for (role, port) in options.ports.used(frontends: options.frontends) where !(1...65535).contains(port) {
             throw DemoMurderError(
-                .badOptions, "port \(port) (\(role)) is out of range: the demo uses --port-base P to P+4, at most 65535")
+                .badOptions,
+                "port \(port) (\(role)) is out of range: the demo uses --port-base P to P+4, at most 65535")
         }
         let ports = options.ports.used(frontends: options.frontends).map(\.port)
         guard Set(ports).count == ports.count else {
@@ -242,7 +249,8 @@ public final class DemoMurder: Sendable {
             guard let registrar = backend.registrar else { continue }
             while await !registrar.isConnected {
                 guard ContinuousClock.now < deadline else {
-                    throw DemoMurderError(.notReady, "backend\(index + 1) did not connect to the mupdate master in \(timeout)")
+                    throw DemoMurderError(
+                        .notReady, "backend\(index + 1) did not connect to the mupdate master in \(timeout)")
                 }
                 try await Task.sleep(for: .milliseconds(50))
             }

@@ -28,7 +28,8 @@ import Transport
     static let frontends = 1
 
     static func temporaryFolder() throws -> String {
-        let path = FileManager.default.temporaryDirectory.path + "/murder-demo-test-\(UInt64.random(in: 0...UInt64.max))"
+        let suffix = UInt64.random(in: 0...UInt64.max)
+        let path = FileManager.default.temporaryDirectory.path + "/murder-demo-test-\(suffix)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
@@ -161,6 +162,25 @@ import Transport
             let bob = try await Self.client(demo.facts.backend2, demo.facts.bob)
             #expect(try await Self.messages("shared/memo", bob) == "* STATUS shared/memo (MESSAGES 1)")
             await bob.logout()
+        }
+    }
+
+    @Test("a folder made with other backend ports is refused, naming --port-base")
+    func otherPorts() async throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let options = try Self.options(folder: folder, frontends: 0)
+        try await Self.withDemo(options) { _ in }
+        var moved = options
+        moved.ports = DemoMurder.Ports(base: try #require(DemoMurder.Ports.freeBase()))
+        do {
+            let demo = try await DemoMurder.start(moved, logger: Self.logger)
+            await demo.stop()
+            Issue.record("the demo started on a folder made with other ports")
+        } catch let error as DemoMurderError {
+            #expect(error.code == .badOptions)
+            #expect(error.message.contains("127.0.0.1:\(options.ports.backend1)"), "\(error)")
+            #expect(error.message.contains("--port-base"))
         }
     }
 
