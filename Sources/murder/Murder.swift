@@ -8,30 +8,6 @@ struct Murder: AsyncParsableCommand {
     )
 }
 
-struct Demo: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Start the embedded demo murder (today: a walk through the wire layer)."
-    )
-
-    func run() throws {
-        print(
-            """
-            The embedded demo murder (a mupdate master, two backends and a frontend in one
-            process) is not built yet: it arrives with the frontend. What exists today is the
-            wire layer, shown here on a sample IMAP session and a sample MUPDATE conversation:
-            for each frame, what the framing scanner saw and what the parser made of it,
-            re-encoded in canonical form. `murder wire` does the same for captured traffic.
-
-            """)
-        var out = WireInspector.Output()
-        for sample in WireInspector.samples {
-            print("== \(sample.title)")
-            WireInspector(kind: sample.kind).inspect(Array(sample.bytes.utf8), into: &out)
-            print("")
-        }
-    }
-}
-
 struct Wire: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the frames and parsed commands or responses of captured IMAP or MUPDATE traffic."

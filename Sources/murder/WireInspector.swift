@@ -137,34 +137,4 @@ struct WireInspector {
             out.append(contentsOf: chunk[0..<n])
         }
     }
-
-    static let samples: [(title: String, kind: Kind, bytes: String)] = [
-        (
-            "IMAP, what a client sends", .imapCommands,
-            "a001 login mrc secret\r\na002 select inbox\r\na003 fetch 12 (flags body.peek[header.fields (subject)])\r\n"
-                + "a004 APPEND Drafts (\\Draft) {11+}\r\nHello World\r\n"
-                + "a005 uid move 1:4,7 \"Other Users/bob\"\r\na006 frob\r\na007 logout\r\n"
-        ),
-        (
-            "IMAP, what a server answers", .imapResponses,
-            "* OK [CAPABILITY IMAP4rev1 LITERAL+ IDLE] ready\r\na001 OK LOGIN completed\r\n* 18 EXISTS\r\n"
-                + "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n"
-                + "a002 OK [READ-WRITE] SELECT completed\r\n"
-                + "* 12 FETCH (FLAGS (\\Seen) BODY[HEADER.FIELDS (SUBJECT)] {20}\r\nSubject: minutes\r\n\r\n)\r\n"
-                + "a003 OK FETCH completed\r\n* BYE logging out\r\na007 OK LOGOUT completed\r\n"
-        ),
-        (
-            "MUPDATE, what a backend sends the master", .mupdateCommands,
-            "A01 AUTHENTICATE \"PLAIN\" {20+}\r\nAG11cGRhdGUAc2VjcmV0\r\n"
-                + "X1 RESERVE {10+}\r\nuser.carol {23+}\r\n127.0.0.1:14143!default\r\n"
-                + "X2 ACTIVATE \"user.carol\" \"127.0.0.1:14143!default\" \"carol\tlrswipkxtecdan\t\"\r\n"
-                + "U01 UPDATE\r\n"
-        ),
-        (
-            "MUPDATE, what the master sends a list replica", .mupdateResponses,
-            "* AUTH \"PLAIN\"\r\n* PARTIAL-UPDATE\r\n* OK MUPDATE \"127.0.0.1:3905\" \"Murder\" \"0.1\" \"(master)\"\r\n"
-                + "U01 MAILBOX {10+}\r\nuser.alice {23+}\r\n127.0.0.1:14143!default {21+}\r\nalice\tlrswipkxtecdan\t\r\n"
-                + "U01 OK \"streaming starts\"\r\n"
-        ),
-    ]
 }
