@@ -15,7 +15,7 @@ extension Spool {
 
     /// The user whose \Seen an owner's message flags hold, the inverse of ``userOwnerKey(_:)``
     /// (`user.al^ice` → `al.ice`, `example.com!user.bob` → `bob@example.com`); nil for shared owners.
-    static func ownerUser(_ key: String) -> String? {
+    public static func ownerUser(_ key: String) -> String? {
         let (domain, local) = splitDomain(key)
         guard local.hasPrefix("user."), local.count > 5 else { return nil }
         let id = local.dropFirst(5).replacingOccurrences(of: "^", with: ".")
