@@ -40,7 +40,7 @@ extension IMAPSession {
     func newSASL() throws -> SASLServerSession {
         let sasl = try SASLServerSession(
             config: ctx.sasl, serviceName: "imap", serverFQDN: ctx.settings.saslServerName,
-            localIP: Self.saslAddress(conn.localAddress), remoteIP: Self.saslAddress(conn.remoteAddress),
+            localIP: SASLServerSession.address(conn.localAddress), remoteIP: SASLServerSession.address(conn.remoteAddress),
             proxyPolicy: ctx.proxyPolicy
         )
         // PLAIN and LOGIN are always allowed under TLS, whatever allow_plaintext says.
@@ -48,12 +48,6 @@ extension IMAPSession {
         return sasl
     }
 
-    /// libsasl2's address form: `127.0.0.1;143`, `::1;143` (from `127.0.0.1:143`, `[::1]:143`).
-    static func saslAddress(_ address: String) -> String? {
-        guard let colon = address.lastIndex(of: ":") else { return nil }
-        let host = address[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return host + ";" + address[address.index(after: colon)...]
-    }
 
     /// `AUTHENTICATE mechanism [initial-response]` (RFC 4959 SASL-IR).
     func authenticate(_ tag: String, _ mechanism: String, _ initial: SASLInitialResponse?) async {

@@ -133,7 +133,7 @@ extension IMAPSession {
             case .envelope: out.writeMessageAttribute(.envelope(parsed().envelope))
             case .body: out.writeMessageAttribute(.body(parsed().bodyStructure(extended: false)))
             case .bodyStructure: out.writeMessageAttribute(.bodyStructure(parsed().bodyStructure(extended: true)))
-            case .rfc822:
+            case .rfc822, .rfc822Peek:
                 out.writeRaw("RFC822 ")
                 await writeWholeMessage(view, path, record, loaded: bytes)
             case .rfc822Header: out.writeMessageAttribute(.rfc822Header(parsed().section(SectionSpecifier(text: .header)) ?? []))

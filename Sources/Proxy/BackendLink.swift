@@ -29,6 +29,9 @@ final class BackendLink {
     var dropping = false
     /// The backend said BYE: it is going away.
     var saidBye = false
+    /// A command of the session is in flight here across inputs (a streamed APPEND): what the
+    /// backend sends meanwhile stays in ``reader`` for the command to read.
+    var busy = false
 
     init(id: UInt64, server: String, conn: any Connection) {
         self.id = id

@@ -41,6 +41,7 @@ extension FrontendSession {
             buffer.writeRaw("\(start.tag) APPEND ")
             buffer.writeMailbox(start.mailbox)
             link.pending += buffer.bytes
+            link.busy = true
             state.link = link
         } catch {
             logger.info("\(error)")
@@ -82,7 +83,11 @@ extension FrontendSession {
         do {
             let (_, answer) = try await readAnswer(link, tag: state.tag, untagged: .forward)
             write(answer.bytes)
+            link.busy = false
+            // What came after the answer (updates of the selected mailbox) goes out now.
+            await pumpUnsolicited(link)
         } catch {
+            link.busy = false
             await backendFailed(state.tag, link, error)
         }
     }
@@ -93,6 +98,7 @@ extension FrontendSession {
         guard let state = append else { return }
         append = nil
         guard let link = state.link else { return }
+        link.busy = false
         if selected?.server == link.server {
             await selectedBackendFailed(link, BackendUnavailable(server: link.server, reason: "APPEND abandoned"))
         } else {

@@ -2,6 +2,7 @@ import Auth
 import Foundation
 import IMAPWire
 import Logging
+import MUpdate
 import Transport
 
 /// Hands a value used by one task at a time (a SASL exchange) to the blocking queue.
@@ -39,7 +40,7 @@ extension FrontendSession {
             let box = Unchecked(try newSASL())
             let secret = String(decoding: password, as: UTF8.self)
             let result = try await blocking { try box.value.checkPassword(user: name, password: secret) }
-            authenticated(tag, result, how: "LOGIN")
+            await authenticated(tag, result, how: "LOGIN")
         } catch {
             await failedLogin(tag, name, error)
         }
@@ -64,13 +65,13 @@ extension FrontendSession {
         do {
             let (box, name, first) = (Unchecked(sasl), mechanism.uppercased(), response)
             let step = try await blocking { try box.value.start(mechanism: name, initialResponse: first) }
-            saslStep(tag, sasl, step)
+            await saslStep(tag, sasl, step)
         } catch {
             await failedLogin(tag, nil, error)
         }
     }
 
-    func saslStep(_ tag: String, _ sasl: SASLServerSession, _ step: SASLStep) {
+    func saslStep(_ tag: String, _ sasl: SASLServerSession, _ step: SASLStep) async {
         switch step {
         case .challenge(let bytes):
             authentication = AuthenticationState(tag: tag, sasl: sasl)
@@ -81,7 +82,7 @@ extension FrontendSession {
         case .success(let result):
             authentication = nil
             decoder.mode = .commands
-            authenticated(tag, result, how: "AUTHENTICATE")
+            await authenticated(tag, result, how: "AUTHENTICATE")
         }
     }
 
@@ -103,14 +104,14 @@ extension FrontendSession {
             do {
                 let (box, answer) = (Unchecked(auth.sasl), [UInt8](bytes))
                 let step = try await blocking { try box.value.step(answer) }
-                saslStep(auth.tag, auth.sasl, step)
+                await saslStep(auth.tag, auth.sasl, step)
             } catch {
                 await failedLogin(auth.tag, nil, error)
             }
         }
     }
 
-    func authenticated(_ tag: String, _ result: AuthResult, how: String) {
+    func authenticated(_ tag: String, _ result: AuthResult, how: String) async {
         switch ctx.proxyPolicy.authorize(authenticationID: result.authenticationID, authorizationID: result.authorizationID) {
         case .failure:
             // Never a proxy login at a frontend.
@@ -120,7 +121,27 @@ extension FrontendSession {
             updateTimeout()
             logger[metadataKey: "user"] = "\(id.user)"
             logger.info("login: \(id.user) via \(how) from \(client.remoteHost)")
+            await ensureInbox()
             ok(tag, "User logged in", code: .capability(ctx.capabilities(authenticated: true, mechanisms: [], tls: client.isTLS)))
+        }
+    }
+
+    /// A user known to the sasldb whose INBOX is nowhere in the murder yet gets one: the
+    /// placement policy picks a backend, and logging in there creates and registers it, as a
+    /// backend does at a user's first direct login.
+    func ensureInbox() async {
+        guard !isAdmin, let inbox = ns.internalName("INBOX", user: user) else { return }
+        let key = InternalMailboxName(inbox)
+        if ctx.list.record(key) != nil { return }
+        _ = await ctx.list.barrier(timeout: ctx.settings.barrierTimeout)
+        if ctx.list.record(key) != nil { return }
+        guard let server = await placeNewMailbox() else { return }
+        do {
+            _ = try await link(for: server)
+            _ = await ctx.list.barrier(timeout: ctx.settings.barrierTimeout)
+            logger.info("INBOX of \(user) placed on \(server)")
+        } catch {
+            logger.warning("could not create the INBOX of \(user) on \(server): \(error)")
         }
     }
 

@@ -261,11 +261,17 @@ extension FrontendSession {
         do { try await replayEnable(link) } catch {}
         var readOnly = false
         if case .examine = tagged.command { readOnly = true }
-        selected = SelectedState(server: server, name: name, record: record, readOnly: readOnly)
-        guard let answer = await proxy(tagged, to: link) else { return }
+        // Until the backend's answer the old selection (if on this backend) still stands there.
+        guard let answer = await proxy(tagged, to: link) else {
+            selected = nil
+            decoder.passthrough = nil
+            return
+        }
         if answer.status == .ok {
+            selected = SelectedState(server: server, name: name, record: record, readOnly: readOnly)
             decoder.passthrough = Self.passthrough
         } else {
+            // RFC 3501 §6.3.1: a failed SELECT leaves no mailbox selected.
             selected = nil
             decoder.passthrough = nil
         }

@@ -24,11 +24,12 @@ extension FrontendSession {
         var line = bytes
         if info.isFirst {
             let tag = String(decoding: bytes[info.tag], as: UTF8.self)
-            outstanding.append(tag)
             if PassthroughVerbs.word(bytes[info.verb]) == "IDLE" {
                 idleTag = tag
                 decoder.mode = .lines
+                guard link.has("IDLE") else { return startPolledIdle() }
             }
+            outstanding.append(tag)
         }
         // The frontend answers a synchronising literal itself (the client's `+`), so the
         // backend gets it non-synchronising (RFC 7888).
@@ -51,11 +52,45 @@ extension FrontendSession {
         return out
     }
 
-    /// IDLE's DONE, relayed.
+    /// IDLE's DONE, relayed (or ending a polled IDLE).
     func relayDone(_ line: [UInt8]) {
         decoder.mode = .commands
+        if let poll = idlePoll {
+            poll.cancel()
+            idlePoll = nil
+            let tag = idleTag ?? "*"
+            idleTag = nil
+            var buffer = ParseBuffer(line, limits: .commands)
+            return (try? GrammarParser.parseIdleDone(&buffer)) != nil ? ok(tag, "IDLE terminated") : bad(tag, "Expected DONE")
+        }
         guard let link = selectedLink else { return }
         link.pending += line
+    }
+
+    /// SPEC.md §6: a backend without IDLE gets a NOOP every 30 s while the client idles, and
+    /// its updates are passed on.
+    func startPolledIdle() {
+        continuation("idling")
+        nextID += 1
+        let id = nextID
+        idlePollID = id
+        idlePoll = Task { [sink] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(30))
+                if Task.isCancelled { return }
+                sink.yield(.fired(id))
+            }
+        }
+    }
+
+    /// A polled IDLE's timer fired: NOOP at the backend, its updates to the client.
+    func pollIdle() async {
+        guard idlePoll != nil, let link = selectedLink else { return }
+        do {
+            try await exchange(link, Array("NOOP".utf8), untagged: .forward)
+        } catch {
+            await selectedBackendFailed(link, error)
+        }
     }
 
     /// Relays one framing event of a backend's responses to the client: everything but a BYE
@@ -65,7 +100,11 @@ extension FrontendSession {
         case .line(let bytes, let info):
             if info.isFirst {
                 link.dropping = false
-                if info.responseKind == .untagged, info.status == .bye {
+                if info.responseKind == .continuation, idleTag == nil {
+                    // Only IDLE's `+` is the client's business: the frontend sends literals
+                    // non-synchronising.
+                    link.dropping = true
+                } else if info.responseKind == .untagged, info.status == .bye {
                     link.saidBye = true
                     link.dropping = true
                 } else if info.responseKind == .tagged {
@@ -95,6 +134,7 @@ extension FrontendSession {
     /// Bytes from a backend while no command of the frontend's own waits on it: answers to
     /// relayed commands and unsolicited updates (EXISTS, EXPUNGE, FETCH FLAGS in IDLE).
     func pumpUnsolicited(_ link: BackendLink) async {
+        if link.busy { return }
         while let event = link.reader.next() {
             switch event {
             case .invalid(let error, _), .close(let error, _):

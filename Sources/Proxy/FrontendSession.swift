@@ -66,6 +66,9 @@ public final class FrontendSession {
     var append: ProxiedAppend?
     /// The tag of a relayed IDLE until its DONE.
     var idleTag: String?
+    /// The timer of an IDLE polled with NOOP (a backend without IDLE), and its inbox id.
+    var idlePoll: Task<Void, Never>?
+    var idlePollID: UInt64 = 0
     var done = false
 
     let inbox: AsyncStream<Input>
@@ -106,6 +109,7 @@ public final class FrontendSession {
         logger.debug("connected from \(client.remoteAddress)")
         defer {
             for reader in readers.values { reader.stop() }
+            idlePoll?.cancel()
             sink.finish()
         }
         // SPEC.md §7.6: without any copy of the list a frontend cannot route; it says so.
@@ -150,6 +154,8 @@ public final class FrontendSession {
         case .closed(.backend(let id), _), .timedOut(.backend(let id)):
             guard let link = link(id: id) else { return }
             await lost(link)
+        case .fired(let id) where id == idlePollID:
+            await pollIdle()
         default:
             break
         }
@@ -216,7 +222,10 @@ public final class FrontendSession {
             return granted(deferred.remove(at: i))
         }
         while let input = await inboxIterator.next() {
-            if case .fired(let id) = input, wanted != .timer(id) { continue }
+            if case .fired(let id) = input, wanted != .timer(id) {
+                if wanted == nil, id == idlePollID, idlePoll != nil { return input }
+                continue
+            }
             if wanted == nil || input.source == wanted { return granted(input) }
             deferred.append(input)
         }

@@ -99,7 +99,7 @@ public final class ProxyContext: Sendable {
         for cap in Self.implemented {
             // A capability some backend lacks is not offered; before any backend was seen,
             // what the frontend implements.
-            if backends.allSatisfy({ $0.contains(cap) }) { caps.append(cap) }
+            if backends.allSatisfy({ $0.contains(cap.uppercased()) }) { caps.append(cap) }
         }
         caps.append("APPENDLIMIT=\(settings.maxLiteralBytes)")
         if let master = settings.mupdateServer { caps.append("MUPDATE=mupdate://\(master)/") }

@@ -31,6 +31,18 @@ extension WireTests {
             }
         }
 
+        @Test("Cyrus's RFC822.PEEK (what a Cyrus frontend's cross-backend COPY asks for): RFC822 data, \\Seen left alone")
+        func rfc822Peek() async throws {
+            try await TestServer.with { server in
+                let s = try await selected(server)
+                let n = Wire.hello.utf8.count
+                s.send("f1 UID FETCH 1 (RFC822.PEEK)\r\n")
+                try await s.expect("* 1 FETCH (UID 1 RFC822 {\(n)}\r\n\(Wire.hello))\r\nf1 OK Completed\r\n")
+                s.send("f2 FETCH 1 FLAGS\r\n")
+                try await s.expect("* 1 FETCH (FLAGS (\\Recent))\r\nf2 OK Completed\r\n")
+            }
+        }
+
         @Test("ENVELOPE")
         func envelope() async throws {
             try await TestServer.with { server in

@@ -49,6 +49,7 @@ extension GrammarParser {
         case "RFC822.HEADER": return .rfc822Header
         case "RFC822.SIZE": return .rfc822Size
         case "RFC822.TEXT": return .rfc822Text
+        case "RFC822.PEEK": return .rfc822Peek
         case "BODYSTRUCTURE": return .bodyStructure
         case "UID": return .uid
         case "MODSEQ": return .modSeq

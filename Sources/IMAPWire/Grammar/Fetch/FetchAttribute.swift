@@ -14,6 +14,9 @@ public enum FetchAttribute: Sendable, Hashable {
     case rfc822Header
     case rfc822Size
     case rfc822Text
+    /// Cyrus's `RFC822.PEEK`: the whole message, answered as `RFC822`, without setting \Seen
+    /// (what a Cyrus frontend fetches for a COPY between backends).
+    case rfc822Peek
     /// `BODY`: the body structure without extension data.
     case body
     case bodyStructure
@@ -46,6 +49,7 @@ extension EncodeBuffer {
         case .rfc822Header: return writeRaw("RFC822.HEADER")
         case .rfc822Size: return writeRaw("RFC822.SIZE")
         case .rfc822Text: return writeRaw("RFC822.TEXT")
+        case .rfc822Peek: return writeRaw("RFC822.PEEK")
         case .body: return writeRaw("BODY")
         case .bodyStructure: return writeRaw("BODYSTRUCTURE")
         case .uid: return writeRaw("UID")

@@ -34,7 +34,7 @@ extension MUpdateServerSession {
         do {
             sasl = try SASLServerSession(
                 config: settings.sasl, serviceName: "mupdate", serverFQDN: settings.saslServerName,
-                localIP: Self.saslAddress(conn.localAddress), remoteIP: Self.saslAddress(conn.remoteAddress))
+                localIP: SASLServerSession.address(conn.localAddress), remoteIP: SASLServerSession.address(conn.remoteAddress))
             sasl.tlsActive = conn.isTLS
         } catch {
             logger.error("SASL unavailable", metadata: ["error": "\(error)"])
@@ -115,12 +115,6 @@ extension MUpdateServerSession {
         return Data(base64Encoded: text).map { [UInt8]($0) }
     }
 
-    /// libsasl2's address form: `127.0.0.1;3905` from `127.0.0.1:3905`, `::1;3905` from `[::1]:3905`.
-    static func saslAddress(_ address: String) -> String? {
-        guard let colon = address.lastIndex(of: ":") else { return nil }
-        let host = address[..<colon].filter { $0 != "[" && $0 != "]" }
-        return host + ";" + address[address.index(after: colon)...]
-    }
 
     /// libsasl2 reads the sasldb from disk: such calls run on this queue rather than stalling
     /// the cooperative pool.
