@@ -37,7 +37,8 @@ final class TestServer: Sendable {
     }
 
     init(
-        registration: (any MailboxRegistration)? = nil, configure: (inout ServerContext.Settings) -> Void = { _ in }
+        registration: (any MailboxRegistration)? = nil, transfer: TransferSettings? = nil,
+        configure: (inout ServerContext.Settings) -> Void = { _ in }
     ) throws {
         root = NSTemporaryDirectory() + "murder-wire-" + UUID().uuidString.lowercased()
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -52,7 +53,8 @@ final class TestServer: Sendable {
         let sasl = SASLConfig(sasldbPath: sasldb, mechanisms: ["PLAIN", "LOGIN"], allowPlaintext: true)
         let throttle = LoginThrottle(configuration: LoginThrottle.Configuration(delay: .milliseconds(1)))
         context = ServerContext(
-            spool: spool, sasl: sasl, settings: settings, throttle: throttle, logger: quiet, registration: registration)
+            spool: spool, sasl: sasl, settings: settings, throttle: throttle, logger: quiet, registration: registration,
+            transfer: transfer)
     }
 
     private static let template = Mutex<String?>(nil)
