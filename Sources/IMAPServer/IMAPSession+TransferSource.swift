@@ -75,6 +75,10 @@ extension IMAPSession {
         let client = try await TransferClient.connect(to: server, settings)
         var sent: [String: Int64] = [:]
         do throws(TransferFailure) {
+            // (1) The identity must be an admin there: XFERABORT checks that and clears what an
+            // earlier attempt may have left staged.
+            let probe = try await client.run("XFERABORT " + TransferClient.astring(owner))
+            guard probe.ok else { throw TransferFailure("\(server) refused the transfer identity: \(probe.text)") }
             // (2) Copy while the owner stays online, until a pass finds few new files.
             for _ in 0..<max(1, settings.maxPasses) {
                 let count = try await copyNewFiles(owner, client, &sent)

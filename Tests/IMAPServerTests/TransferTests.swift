@@ -2,6 +2,7 @@ import Foundation
 import IMAPServer
 import MUpdate
 import Spool
+import Synchronization
 import Testing
 import Transport
 

@@ -77,11 +77,11 @@ final class TestServer: Sendable {
 
     /// Runs `body` on a fresh server and removes it afterwards, whatever happens.
     static func with(
-        registration: (any MailboxRegistration)? = nil,
+        registration: (any MailboxRegistration)? = nil, transfer: TransferSettings? = nil,
         configure: (inout ServerContext.Settings) -> Void = { _ in },
         _ body: (TestServer) async throws -> Void
     ) async throws {
-        let server = try TestServer(registration: registration, configure: configure)
+        let server = try TestServer(registration: registration, transfer: transfer, configure: configure)
         do {
             try await body(server)
         } catch {
