@@ -58,6 +58,7 @@ extension IMAPSession {
         }
         guard let iname else { return state.fail("Invalid mailbox name", .cannot) }
         guard let record = ctx.spool.mailbox(named: iname) else {
+            if ctx.spool.wasMovedAway(iname) { return state.fail("Mailbox was moved to another server", .unavailable) }
             return state.fail("Mailbox does not exist", .tryCreate)
         }
         let r = rights(record)
@@ -80,6 +81,7 @@ extension IMAPSession {
             state.current = try ctx.spool.stage(for: iname)
             state.currentOptions = header.options
         } catch {
+            if ctx.spool.wasMovedAway(iname) { return state.fail("Mailbox was moved to another server", .unavailable) }
             state.fail("Cannot store the message", .serverBug)
             logger.error("APPEND staging failed: \(error)")
         }
@@ -151,6 +153,8 @@ extension IMAPSession {
             )
         } catch {
             state.discardAll()
+            // The owner left for another backend while the message arrived (XFER).
+            if ctx.spool.wasMovedAway(iname) { return no(state.tag, "Mailbox was moved to another server", code: .unavailable) }
             fail(state.tag, error, "APPEND")
         }
     }

@@ -147,6 +147,8 @@ extension IMAPSession {
         case .success(let id):
             identity = id
             updateTimeout()
+            // Administrators may send XFERPUT, whose literal is a whole message file.
+            if id.isAdmin { decoder.largeLiteralVerbs = [TransferCommand.putVerb] }
             logger[metadataKey: "user"] = "\(id.user)"
             logger.info("login: \(id.user) as \(id.authenticatedAs) via \(how) from \(conn.remoteHost)")
             // In a murder a proxied session may be for a mailbox elsewhere than the user's

@@ -70,6 +70,7 @@ extension IMAPSession {
         case .setQuota(let root, let limits): setQuota(tag, root, limits)
         case .getMetadata(let options, let name, let entries): getMetadata(tag, options, name, entries)
         case .setMetadata(let name, let values): setMetadata(tag, name, values)
+        case .transfer(let transfer): await transferCommand(tag, transfer)
         default:
             guard selected != nil else { return bad(tag, "No mailbox selected") }
             await selectedCommand(tag, command)

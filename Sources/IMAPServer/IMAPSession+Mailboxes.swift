@@ -39,7 +39,11 @@ extension IMAPSession {
     /// reveal whether an invisible mailbox exists.
     func visibleMailbox(_ tag: String, _ iname: String, need: Character? = nil) -> MailboxRecord? {
         guard let record = ctx.spool.mailbox(named: iname) else {
-            no(tag, "Mailbox does not exist", code: .nonExistent)
+            if ctx.spool.wasMovedAway(iname) {
+                no(tag, "Mailbox was moved to another server", code: .unavailable)
+            } else {
+                no(tag, "Mailbox does not exist", code: .nonExistent)
+            }
             return nil
         }
         let r = rights(record)
@@ -187,6 +191,14 @@ extension IMAPSession {
     }
 
     func rename(_ tag: String, _ from: MailboxName, _ to: MailboxName, _ partition: String?) async {
+        // SPEC.md §7.3: an admin's `RENAME name name server[!partition]` moves the mailbox's
+        // owner to that backend (XFER, §7.5); it takes the list gate only for its final steps.
+        if let partition, isAdmin, let source = resolve(tag, from), let target = resolve(tag, to) {
+            if source == target { return await transferOut(tag, source, to: partition) }
+            return no(tag, "A rename cannot also move the mailbox to another server", code: .cannot)
+        } else if partition != nil, isAdmin {
+            return  // resolve() answered
+        }
         await changingList { await renameLocked(tag, from, to, partition) }
     }
 

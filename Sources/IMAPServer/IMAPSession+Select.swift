@@ -93,6 +93,11 @@ extension IMAPSession {
         guard let view = selected else { return }
         guard let changes = try? ctx.spool.changes(view.record.name, since: view.modSeq, user: user) else {
             if ctx.spool.mailbox(named: view.record.name) == nil {
+                if ctx.spool.wasMovedAway(view.record.name) {
+                    untagged(.bye(ResponseText(code: .unavailable, text: "Selected mailbox was moved to another server")))
+                    done = true
+                    return
+                }
                 untagged(.bye(ResponseText(code: .nonExistent, text: "Selected mailbox was deleted")))
                 done = true
             }

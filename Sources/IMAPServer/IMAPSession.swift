@@ -280,6 +280,7 @@ public final class IMAPSession {
         case .badName: no(tag, "Invalid mailbox name: \(e.message)", code: .cannot)
         case .modified: no(tag, e.message, code: .cannot)
         case .inUse: no(tag, "Mailbox in use", code: .inUse)
+        case .moving: no(tag, "Mailbox is being moved", code: .unavailable)
         default:
             logger.error("\(action) failed: \(e)")
             no(tag, "\(action) failed: server error", code: .serverBug)

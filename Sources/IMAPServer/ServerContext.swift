@@ -56,12 +56,18 @@ public final class ServerContext: Sendable {
     /// Held around every change to the mailbox list (CREATE, DELETE, RENAME, SETACL), so that
     /// the local checks, the master's reservation and the local change are one step.
     let listGate = SerialGate()
+    /// How this backend reaches other backends to move mailboxes to them (XFER, SPEC.md §7.5);
+    /// nil = it cannot be the source of an XFER (it can still receive one).
+    public let transfer: TransferSettings?
+    /// Owners being moved away from this backend right now (one XFER per owner).
+    let transfersOut = Mutex<Set<String>>([])
 
     public init(
         spool: Spool, sasl: SASLConfig, settings: Settings, throttle: LoginThrottle, logger: Logger,
-        registration: (any MailboxRegistration)? = nil
+        registration: (any MailboxRegistration)? = nil, transfer: TransferSettings? = nil
     ) {
         self.registration = registration
+        self.transfer = transfer
         self.spool = spool
         self.sasl = sasl
         self.settings = settings

@@ -1,4 +1,5 @@
 import GRDB
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,8 +17,20 @@ final class OwnerStore: Sendable {
     let key: String
     let folder: String
     let db: DatabasePool
+    /// Set while the owner is being moved to another backend (XFER): every write fails with
+    /// ``SpoolError/Code/moving``.
+    let frozen = Atomic<Bool>(false)
 
     static let schemaVersion = 1
+
+    /// A write transaction, refused while the owner is frozen. The check runs inside the
+    /// transaction, so once ``Spool/freeze(owner:)`` has passed its barrier no write can commit.
+    func write<T>(_ updates: (Database) throws -> T) throws -> T {
+        try db.write { db in
+            if frozen.load(ordering: .acquiring) { throw SpoolError(.moving, "mailbox is being moved") }
+            return try updates(db)
+        }
+    }
 
     init(key: String, folder: String) throws(SpoolError) {
         self.key = key

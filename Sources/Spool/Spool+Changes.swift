@@ -15,7 +15,7 @@ extension Spool {
         let ownSeen = seenInFlags(user, record)
         let wanted = Set(uids)
         do {
-            let (result, modseq) = try store.db.write { db -> (StoreResult, UInt64) in
+            let (result, modseq) = try store.write { db -> (StoreResult, UInt64) in
                 let row = try Self.mailboxRow(db, mailbox)
                 let id: Int64 = row["id"]
                 let modseq = UInt64(row["highestmodseq"] as Int64) + 1
@@ -78,7 +78,7 @@ extension Spool {
     public func expunge(_ mailbox: String, uids: [UInt32]?) throws(SpoolError) -> [UInt32] {
         let (store, record) = try locate(mailbox)
         do {
-            let (gone, modseq) = try store.db.write { db -> ([UInt32], UInt64) in
+            let (gone, modseq) = try store.write { db -> ([UInt32], UInt64) in
                 let r = try expungeInTransaction(db, mailbox, uids: uids)
                 return r
             }
@@ -144,7 +144,7 @@ extension Spool {
         let result: CopyResult
         let dstModSeq: UInt64
         do {
-            (result, dstModSeq) = try dstStore.db.write { db -> (CopyResult, UInt64) in
+            (result, dstModSeq) = try dstStore.write { db -> (CopyResult, UInt64) in
                 let row = try Self.mailboxRow(db, destination)
                 let id: Int64 = row["id"]
                 var uid = UInt32(truncatingIfNeeded: row["uidnext"] as Int64)
@@ -215,7 +215,7 @@ extension Spool {
             for row in due {
                 FileIO.remove(store.messagePath(row["uniqueid"], UInt32(truncatingIfNeeded: row["uid"] as Int64)))
             }
-            try? store.db.write { db in
+            try? store.write { db in
                 for row in due {
                     try db.execute(
                         sql: "UPDATE expunged SET removed = 1 WHERE mailbox = ? AND uid = ?",

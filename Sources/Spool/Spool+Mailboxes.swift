@@ -26,13 +26,14 @@ extension Spool {
         try Self.validate(name)
         let store = try store(for: name)
         if mailbox(named: name) != nil { throw SpoolError(.alreadyExists, "mailbox already exists") }
+        if store.frozen.load(ordering: .acquiring) { throw SpoolError(.moving, "mailbox is being moved") }
         let uniqueID = uniqueID ?? UUID().uuidString.lowercased()
         let validity = uidValidity ?? nextUIDValidity()
         try FileIO.makeDirectories(store.mailboxFolder(uniqueID))
         try FileIO.writeAtomically(store.mailboxFolder(uniqueID) + "/mailbox.name", Array((name + "\n").utf8))
         try FileIO.syncDirectory(store.folder + "/mbox")
         do {
-            try store.db.write { db in
+            try store.write { db in
                 try db.execute(
                     sql: """
                         INSERT INTO mailbox (name, uniqueid, uidvalidity, uidnext, highestmodseq, acl, specialuse, partition)
@@ -44,7 +45,7 @@ extension Spool {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             throw SpoolError(.alreadyExists, "mailbox already exists")
         } catch {
-            throw SpoolError(.io, "cannot create \(name)", cause: error)
+            throw Self.spoolError(error, "cannot create \(name)")
         }
         refreshCatalog(store, [name])
         guard let record = mailbox(named: name) else { throw SpoolError(.io, "created mailbox vanished") }
@@ -56,13 +57,13 @@ extension Spool {
     public func deleteMailbox(_ name: String) throws(SpoolError) {
         let (store, record) = try locate(name)
         do {
-            try store.db.write { db in
+            try store.write { db in
                 try db.execute(sql: "DELETE FROM mailbox WHERE name = ?", arguments: [name])
                 try db.execute(sql: "DELETE FROM metadata WHERE mailbox = ?", arguments: [name])
                 try db.execute(sql: "DELETE FROM subscription WHERE name = ?", arguments: [name])
             }
         } catch {
-            throw SpoolError(.io, "cannot delete \(name)", cause: error)
+            throw Self.spoolError(error, "cannot delete \(name)")
         }
         catalog.withLock { _ = $0.removeValue(forKey: name) }
         hub.finish(record.uniqueID)
@@ -91,14 +92,14 @@ extension Spool {
         let target = try self.store(for: to)
         if target === store {
             do {
-                try store.db.write { db in
+                try store.write { db in
                     try db.execute(sql: "UPDATE mailbox SET name = ? WHERE name = ?", arguments: [to, from])
                     try db.execute(sql: "UPDATE metadata SET mailbox = ? WHERE mailbox = ?", arguments: [to, from])
                 }
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 throw SpoolError(.alreadyExists, "mailbox already exists")
             } catch {
-                throw SpoolError(.io, "cannot rename \(from)", cause: error)
+                throw Self.spoolError(error, "cannot rename \(from)")
             }
             try FileIO.writeAtomically(store.mailboxFolder(record.uniqueID) + "/mailbox.name", Array((to + "\n").utf8))
             catalog.withLock { _ = $0.removeValue(forKey: from) }
@@ -146,7 +147,7 @@ extension Spool {
         try FileIO.syncDirectory(folder)
         try FileIO.syncDirectory(target.folder + "/mbox")
         do {
-            try target.db.write { db in
+            try target.write { db in
                 try db.execute(
                     sql: """
                         INSERT INTO mailbox (name, uniqueid, uidvalidity, uidnext, highestmodseq, acl, specialuse, partition)
@@ -185,17 +186,17 @@ extension Spool {
             }
         } catch {
             FileIO.removeTree(folder)
-            throw SpoolError(.io, "cannot move \(record.name) to \(newName)", cause: error)
+            throw Self.spoolError(error, "cannot move \(record.name) to \(newName)")
         }
         refreshCatalog(target, [newName])
         // The old copy goes last: a crash before this leaves both, never neither.
         do {
-            try store.db.write { db in
+            try store.write { db in
                 try db.execute(sql: "DELETE FROM mailbox WHERE name = ?", arguments: [record.name])
                 try db.execute(sql: "DELETE FROM metadata WHERE mailbox = ?", arguments: [record.name])
             }
         } catch {
-            throw SpoolError(.io, "cannot remove \(record.name) after moving it", cause: error)
+            throw Self.spoolError(error, "cannot remove \(record.name) after moving it")
         }
         catalog.withLock { cat in
             if cat[record.name]?.owner == store.key { cat[record.name] = nil }
@@ -218,9 +219,9 @@ extension Spool {
     private func updateMailbox(_ name: String, sql: String, _ args: StatementArguments) throws(SpoolError) {
         let (store, _) = try locate(name)
         do {
-            try store.db.write { db in try db.execute(sql: sql, arguments: args) }
+            try store.write { db in try db.execute(sql: sql, arguments: args) }
         } catch {
-            throw SpoolError(.io, "cannot update \(name)", cause: error)
+            throw Self.spoolError(error, "cannot update \(name)")
         }
         refreshCatalog(store, [name])
     }

@@ -15,7 +15,7 @@ extension Spool {
 
     /// The user whose \Seen an owner's message flags hold, the inverse of ``userOwnerKey(_:)``
     /// (`user.al^ice` → `al.ice`, `example.com!user.bob` → `bob@example.com`); nil for shared owners.
-    static func ownerUser(_ key: String) -> String? {
+    public static func ownerUser(_ key: String) -> String? {
         let (domain, local) = splitDomain(key)
         guard local.hasPrefix("user."), local.count > 5 else { return nil }
         let id = local.dropFirst(5).replacingOccurrences(of: "^", with: ".")
@@ -53,7 +53,7 @@ extension Spool {
         let ownSeen = seenInFlags(user, record)
         var renamed: [String] = []
         do {
-            let result = try store.db.write { db -> (AppendResult, UInt64) in
+            let result = try store.write { db -> (AppendResult, UInt64) in
                 let row = try Self.mailboxRow(db, mailbox)
                 let id: Int64 = row["id"]
                 var uid = UInt32(truncatingIfNeeded: row["uidnext"] as Int64)
@@ -244,8 +244,10 @@ extension Spool {
         // Nothing arrived since the last claim: no write (and no fsync) for a plain SELECT.
         let (_, claimed) = try recentState(mailbox)
         if claimed >= record.uidNext &- 1 { return claimed }
+        // A frozen owner (being moved) is read-only: SELECT still works, claiming nothing.
+        if store.frozen.load(ordering: .acquiring) { return claimed }
         do {
-            return try store.db.write { db in
+            return try store.write { db in
                 guard let row = try Row.fetchOne(db, sql: "SELECT id, recentuid, uidnext FROM mailbox WHERE name = ?", arguments: [mailbox])
                 else { throw SpoolError(.nonexistent, "mailbox does not exist") }
                 let old = row["recentuid"] as Int64

@@ -48,7 +48,7 @@ extension Spool {
         }
         let store = try openOwner(root)
         do {
-            try store.db.write { db in
+            try store.write { db in
                 if storageKiB == nil && messages == nil {
                     try db.execute(sql: "DELETE FROM quota WHERE root = ?", arguments: [root])
                 } else {
@@ -88,7 +88,7 @@ extension Spool {
             throw SpoolError(.nonexistent, "\(user) has no mailboxes on this server")
         }
         do {
-            try store.db.write { db in try db.execute(sql: sql, arguments: [user, name]) }
+            try store.write { db in try db.execute(sql: sql, arguments: [user, name]) }
         } catch {
             throw Self.spoolError(error, "cannot update subscriptions of \(user)")
         }
@@ -152,7 +152,7 @@ extension Spool {
     public func setMetadata(_ mailbox: String, user: String?, _ values: [(String, [UInt8]?)]) throws(SpoolError) {
         let store = try metadataStore(mailbox)
         do {
-            try store.db.write { db in
+            try store.write { db in
                 for (entry, value) in values {
                     if let value {
                         try db.execute(

@@ -29,6 +29,9 @@ public final class Spool: Sendable {
     let owners = Mutex<[String: OwnerStore]>([:])
     let catalog = Mutex<[String: MailboxRecord]>([:])
     let hub = ChangeHub()
+    /// Owners moved to another backend by an XFER since start-up: their names answer
+    /// ``SpoolError/Code/moving`` instead of being created here again.
+    let movedAway = Mutex<Set<String>>([])
     /// Entries of large mailboxes by uniqueid, with the modseq they were read at.
     let snapshots = Mutex<[String: (modSeq: UInt64, messages: [MessageRecord])]>([:])
 
@@ -38,6 +41,8 @@ public final class Spool: Sendable {
         self.options = options
         self.logger = logger
         try FileIO.makeDirectories(root + "/owners")
+        // Copies staged by an XFER that never committed: the source still has everything.
+        FileIO.removeTree(root + "/xfer")
         for dir in FileIO.list(root + "/owners").sorted() {
             guard let key = Self.ownerKey(folder: dir) else { continue }
             // Without its index an owner's folders would all look uncommitted and recovery
@@ -109,6 +114,9 @@ public final class Spool: Sendable {
     /// The owner's store, opened on first use.
     func openOwner(_ key: String) throws(SpoolError) -> OwnerStore {
         if let store = owners.withLock({ $0[key] }) { return store }
+        if movedAway.withLock({ $0.contains(key) }) {
+            throw SpoolError(.moving, "\(key) was moved to another server")
+        }
         let store = try OwnerStore(key: key, folder: ownerFolder(key))
         let records: [MailboxRecord]
         do {

@@ -21,6 +21,9 @@ public struct SpoolError: Error, Sendable, CustomStringConvertible {
         public static let io = Code(name: "io")
         /// The mailbox is being moved or is otherwise locked → `NO [INUSE]`.
         public static let inUse = Code(name: "inUse")
+        /// The owner is being moved to another backend (XFER), or was moved away
+        /// (`IMAP_MAILBOX_MOVED`) → `NO [UNAVAILABLE]`.
+        public static let moving = Code(name: "moving")
     }
 
     public var code: Code

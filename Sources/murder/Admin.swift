@@ -8,7 +8,7 @@ import Spool
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Operator commands: users, reconstruct, the murder's mailbox list.",
-        subcommands: [AdminUserCommand.self, Reconstruct.self, AdminMailboxes.self, AdminCheck.self]
+        subcommands: [AdminUserCommand.self, Reconstruct.self, AdminMailboxes.self, AdminCheck.self, AdminXfer.self]
     )
 }
 

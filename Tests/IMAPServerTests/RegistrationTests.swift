@@ -44,6 +44,10 @@ final class RecordingRegistration: MailboxRegistration {
     func delete(_ name: InternalMailboxName) async throws(MUpdateError) {
         try check("DELETE \(name)")
     }
+
+    func deactivate(_ name: InternalMailboxName) async throws(MUpdateError) {
+        try check("DEACTIVATE \(name)")
+    }
 }
 
 extension WireTests {

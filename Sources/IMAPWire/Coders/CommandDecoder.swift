@@ -58,6 +58,13 @@ public struct CommandDecoder: Sendable {
     /// Commands handed out raw (``Event/passthroughLine(_:_:)``) instead of parsed: what a
     /// frontend relays to the selected backend verbatim. nil = every command is parsed.
     public var passthrough: PassthroughVerbs?
+    /// Verbs (upper case) whose literals may reach ``Limits/maxLiteralSize`` instead of the
+    /// string bound, held whole: what a backend allows its administrators for `XFERPUT`
+    /// (``TransferCommand``). Empty for everyone else, so nobody can make a session hold a
+    /// message-sized literal before authenticating.
+    public var largeLiteralVerbs: Set<String> = []
+    /// The literal bound of the command being assembled.
+    var frameLiteralBound: UInt64 = 0
     var reader: SegmentReader
     let limits: Limits
     var state: State = .idle
@@ -152,6 +159,12 @@ public struct CommandDecoder: Sendable {
             if info.literal != nil, isAppend(bytes, info) { return appendStart(bytes, info) }
             frame = bytes
             state = .frame
+            frameLiteralBound = UInt64(limits.maxStringLiteralSize)
+            if !largeLiteralVerbs.isEmpty,
+                largeLiteralVerbs.contains(String(decoding: bytes[info.verb], as: UTF8.self).uppercased())
+            {
+                frameLiteralBound = limits.maxLiteralSize
+            }
             return frameSegmentEnded(info)
         }
     }
@@ -187,8 +200,9 @@ public struct CommandDecoder: Sendable {
         if let literal = info.literal {
             // Only APPEND carries message-sized literals; in any other command a literal is a
             // string argument, held whole, so it gets the smaller bound. Its bytes are dropped
-            // (non-synchronising) or never asked for (synchronising).
-            if literal.length > UInt64(limits.maxStringLiteralSize) {
+            // (non-synchronising) or never asked for (synchronising). The few verbs of
+            // ``largeLiteralVerbs`` get the literal bound instead.
+            if literal.length > frameLiteralBound {
                 frame.removeAll(keepingCapacity: true)
                 if literal.kind.isNonSynchronizing {
                     state = .skipping

@@ -104,6 +104,7 @@ extension GrammarParser {
         case "GETMETADATA": return try parseGetMetadata(&buffer)
         case "SETMETADATA":
             return .setMetadata(try spaced(&buffer, parseMailbox), try spaced(&buffer, parseEntryValues))
+        case "XFERPUT", "XFERCOMMIT", "XFERABORT": return .transfer(try parseTransferCommand(&buffer, verb: verb))
         case "COPY": return .copy(try spaced(&buffer, parseSequenceSet), try spaced(&buffer, parseMailbox))
         case "MOVE": return .move(try spaced(&buffer, parseSequenceSet), try spaced(&buffer, parseMailbox))
         case "FETCH": return .fetch(try spaced(&buffer, parseFetchArguments))

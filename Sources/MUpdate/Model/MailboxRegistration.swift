@@ -5,6 +5,8 @@
 ///     RENAME  reserve(new) → local rename → activate(new, acl) → delete(old)
 ///     DELETE  ensureReachable() → local delete → delete(name)
 ///     SETACL  local change → activate(name, acl)                   (failure: local change undone)
+///     XFER    deactivate(each) → final copy → the destination activates each
+///             (failure before that: activate(each, acl) again)
 ///
 /// Locations are the registrar's own (`servername!partition`). Every call returns once the
 /// master answered OK, which means the change is durable there.
@@ -20,4 +22,7 @@ public protocol MailboxRegistration: Sendable {
     func reserve(_ name: InternalMailboxName) async throws(MUpdateError)
     func activate(_ name: InternalMailboxName, acl: CyrusACL) async throws(MUpdateError)
     func delete(_ name: InternalMailboxName) async throws(MUpdateError)
+    /// `DEACTIVATE name location`: the record goes to RESERVED state while the mailbox is
+    /// moved to another backend (frontends answer `NO [UNAVAILABLE]` meanwhile).
+    func deactivate(_ name: InternalMailboxName) async throws(MUpdateError)
 }

@@ -34,6 +34,8 @@ extension NodeConfig {
             if !roots.isEmpty, !roots.hasPrefix("/") { config.mupdate.caFile = folder + roots }
             let proxySecret = config.proxy.passwordFile
             if !proxySecret.isEmpty, !proxySecret.hasPrefix("/") { config.proxy.passwordFile = folder + proxySecret }
+            let xferSecret = config.xfer.passwordFile
+            if !xferSecret.isEmpty, !xferSecret.hasPrefix("/") { config.xfer.passwordFile = folder + xferSecret }
         }
         _ = try config.tls.load(file: name)
         return config
@@ -94,6 +96,7 @@ extension NodeConfig {
 
         try Self.decodeMUpdate(reader, into: &config.mupdate)
         try Self.decodeProxy(reader, into: &config.proxy)
+        try Self.decodeXfer(reader, into: &config.xfer)
 
         let level = try reader.choice(
             "log.level", default: "info", among: Logger.Level.allCases.map(\.rawValue)

@@ -114,6 +114,15 @@ extension NodeConfig {
         ("proxy.servers", "[]", "Servernames new mailboxes may be placed on; empty = every server in the mailbox list."),
         ("proxy.backend_timeout_seconds", "30", "Bound on connecting and authenticating to a backend and on one command there."),
         ("proxy.backend_idle_seconds", "300", "A session's unused backend connection is closed after this (never the selected one)."),
+        (
+            "xfer.username", "\"murder-xfer\"",
+            "Identity a backend authenticates to another backend as to move mailboxes there (XFER); one of its auth.admins."
+        ),
+        ("xfer.password", "\"\"", "Password of xfer.username (or use xfer.password_file); empty = this backend cannot send XFERs."),
+        (
+            "xfer.password_file", "\"\"",
+            "File holding the password of xfer.username on its first line; relative to the file's folder."
+        ),
         ("log.level", "\"info\"", "Log level: trace, debug, info, notice, warning, error or critical."),
     ]
 }

@@ -44,6 +44,7 @@ public struct NodeConfig: Sendable, Hashable {
     public var quota: Quota
     public var mupdate: MUpdate
     public var proxy: Proxy
+    public var xfer: Xfer
     public var log: Log
 
     /// The defaults, for a node keeping its data under `dataDirectory`.
@@ -59,6 +60,7 @@ public struct NodeConfig: Sendable, Hashable {
         self.quota = Quota()
         self.mupdate = MUpdate()
         self.proxy = Proxy()
+        self.xfer = Xfer()
         self.log = Log()
     }
 

@@ -74,8 +74,14 @@ public final class BackendNode: Sendable {
         let throttle = LoginThrottle(
             configuration: LoginThrottle.Configuration(delay: .milliseconds(config.imap.failedLoginDelayMilliseconds))
         )
+        // XFER (SPEC.md §7.5): with a transfer password this backend can move mailboxes to
+        // others; any backend can receive them from an identity in its auth.admins.
+        let transfer = try config.xferPassword().map {
+            TransferSettings(engine: engine, username: config.xfer.username, password: $0)
+        }
         let context = ServerContext(
-            spool: spool, sasl: sasl, settings: settings, throttle: throttle, logger: logger, registration: registrar)
+            spool: spool, sasl: sasl, settings: settings, throttle: throttle, logger: logger, registration: registrar,
+            transfer: transfer)
         let server = IMAPServer(context: context, engine: engine)
         let limits = ListenerLimits(
             maxConnections: config.imap.maxConnections, maxConnectionsPerHost: config.imap.maxConnectionsPerHost

@@ -37,7 +37,8 @@ final class TestServer: Sendable {
     }
 
     init(
-        registration: (any MailboxRegistration)? = nil, configure: (inout ServerContext.Settings) -> Void = { _ in }
+        registration: (any MailboxRegistration)? = nil, transfer: TransferSettings? = nil,
+        configure: (inout ServerContext.Settings) -> Void = { _ in }
     ) throws {
         root = NSTemporaryDirectory() + "murder-wire-" + UUID().uuidString.lowercased()
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -52,7 +53,8 @@ final class TestServer: Sendable {
         let sasl = SASLConfig(sasldbPath: sasldb, mechanisms: ["PLAIN", "LOGIN"], allowPlaintext: true)
         let throttle = LoginThrottle(configuration: LoginThrottle.Configuration(delay: .milliseconds(1)))
         context = ServerContext(
-            spool: spool, sasl: sasl, settings: settings, throttle: throttle, logger: quiet, registration: registration)
+            spool: spool, sasl: sasl, settings: settings, throttle: throttle, logger: quiet, registration: registration,
+            transfer: transfer)
     }
 
     private static let template = Mutex<String?>(nil)
@@ -75,11 +77,11 @@ final class TestServer: Sendable {
 
     /// Runs `body` on a fresh server and removes it afterwards, whatever happens.
     static func with(
-        registration: (any MailboxRegistration)? = nil,
+        registration: (any MailboxRegistration)? = nil, transfer: TransferSettings? = nil,
         configure: (inout ServerContext.Settings) -> Void = { _ in },
         _ body: (TestServer) async throws -> Void
     ) async throws {
-        let server = try TestServer(registration: registration, configure: configure)
+        let server = try TestServer(registration: registration, transfer: transfer, configure: configure)
         do {
             try await body(server)
         } catch {

@@ -67,6 +67,10 @@ import Testing
         backend_timeout_seconds = 10
         backend_idle_seconds = 120
 
+        [xfer]
+        username = "xfer"
+        password_file = "/etc/murder/xfer.secret"
+
         [log]
         level = "debug"
         """
@@ -86,6 +90,7 @@ import Testing
         #expect(config.proxy.username == "frontend" && config.proxy.passwordFile == "/etc/murder/proxy.secret")
         #expect(config.proxy.placement == .random && config.proxy.servers == ["imap1.example.org", "imap2.example.org:1143"])
         #expect(config.proxy.backendTimeoutSeconds == 10 && config.proxy.backendIdleSeconds == 120)
+        #expect(config.xfer.username == "xfer" && config.xfer.passwordFile == "/etc/murder/xfer.secret")
         #expect(config.imap.loginTimeoutSeconds == 30)
         #expect(config.imap.maxLineBytes == 8192)
         #expect(config.imap.maxLiteralBytes == 1_048_576)
@@ -325,13 +330,13 @@ import Testing
     func documentation() throws {
         let keys = NodeConfig.documentation.map(\.key)
         #expect(Set(keys).count == keys.count)
-        #expect(keys.count == 45)
+        #expect(keys.count == 48)
         for entry in NodeConfig.documentation {
             #expect(!entry.default.isEmpty && !entry.meaning.isEmpty, "\(entry.key)")
         }
         // Every key of the full sample is documented, and the sample uses every key.
-        // (mupdate.password and proxy.password excepted: each excludes its password_file.)
+        // (the password keys excepted: each excludes its password_file.)
         let document = try TOMLParser.parse(Self.sample, file: "node.toml")
-        #expect(Set(document.entries.map(\.key)) == Set(keys).subtracting(["mupdate.password", "proxy.password"]))
+        #expect(Set(document.entries.map(\.key)) == Set(keys).subtracting(["mupdate.password", "proxy.password", "xfer.password"]))
     }
 }

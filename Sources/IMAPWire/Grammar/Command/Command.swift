@@ -61,6 +61,8 @@ public enum Command: Sendable, Hashable {
     // RFC 5464
     case getMetadata([MetadataOption], MailboxName, entries: [String])
     case setMetadata(MailboxName, [MetadataEntryValue])
+    /// Murder's private XFER commands between backends (admin only).
+    case transfer(TransferCommand)
 
     // Selected
     case check
@@ -161,6 +163,7 @@ extension EncodeBuffer {
         case .setMetadata(let mailbox, let values):
             return writeRaw("SETMETADATA ") + writeMailbox(mailbox) + writeSpace()
                 + writeList(values) { $0.writeMetadataEntryValue($1) }
+        case .transfer(let transfer): return writeTransferCommand(transfer)
         case .check: return writeRaw("CHECK")
         case .close: return writeRaw("CLOSE")
         case .unselect: return writeRaw("UNSELECT")

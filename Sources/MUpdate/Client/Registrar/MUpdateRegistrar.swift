@@ -151,6 +151,18 @@ public actor MUpdateRegistrar: MailboxRegistration {
         touch()
     }
 
+    /// DEACTIVATE with this backend's location (the start of an XFER, SPEC.md §7.5).
+    public func deactivate(_ name: InternalMailboxName) async throws(MUpdateError) {
+        markTouched(name)
+        let master = try await current()
+        do {
+            try await master.deactivate(name, location: settings.location)
+        } catch {
+            throw dropIfBroken(error)
+        }
+        touch()
+    }
+
     /// DELETE, after a FIND unless this registrar itself just reserved the name: a name the
     /// master does not hold, or holds for another server, is left alone (and is no error).
     public func delete(_ name: InternalMailboxName) async throws(MUpdateError) {

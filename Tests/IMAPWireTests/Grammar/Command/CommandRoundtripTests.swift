@@ -93,6 +93,10 @@ import Testing
                 MetadataEntryValue("/shared/comment", .nil),
                 MetadataEntryValue("/private/blob", .binary([0, 13, 10, 0])),
             ]),
+        .transfer(.put(owner: "user.bob", path: "mbox/6f1c-a2/1.eml", data: [0, 13, 10, 255, 0x7B])),
+        .transfer(.put(owner: "user.bob", path: "index.sqlite", data: [])),
+        .transfer(.commit(owner: "user.bob")),
+        .transfer(.abort(owner: "shared")),
         .check,
         .close,
         .unselect,
@@ -217,7 +221,7 @@ import Testing
         "capability", "noop", "logout", "id", "startTLS", "authenticate", "login", "enable", "select", "examine",
         "create", "delete", "rename", "subscribe", "unsubscribe", "list", "lsub", "xlist", "namespace", "status",
         "append", "localAppend", "idle", "compress", "getACL", "setACL", "deleteACL", "listRights", "myRights",
-        "getQuota", "getQuotaRoot", "setQuota", "getMetadata", "setMetadata", "check", "close", "unselect",
+        "getQuota", "getQuotaRoot", "setQuota", "getMetadata", "setMetadata", "transfer", "check", "close", "unselect",
         "expunge", "uidExpunge", "copy", "uidCopy", "move", "uidMove", "fetch", "uidFetch", "store", "uidStore",
         "search", "uidSearch", "sort", "uidSort", "thread", "uidThread",
     ]
@@ -259,6 +263,7 @@ import Testing
         case .setQuota: return "setQuota"
         case .getMetadata: return "getMetadata"
         case .setMetadata: return "setMetadata"
+        case .transfer: return "transfer"
         case .check: return "check"
         case .close: return "close"
         case .unselect: return "unselect"
