@@ -92,8 +92,31 @@ extension FrontendSession {
         }
     }
 
-    /// An APPEND that cannot finish (a bad next message of a MULTIAPPEND, the client gone):
-    /// its backend connection is cut mid-command, so the backend keeps none of it.
+    /// A MULTIAPPEND whose next message the client's decoder refused (a bad header, a literal
+    /// over APPENDLIMIT): the backend is between two messages, so the command is ended there
+    /// with bytes that cannot continue it; the backend answers BAD and keeps none of it
+    /// (RFC 3502 §6), and its connection stays usable.
+    func refuseAppend() async {
+        guard let state = append else { return }
+        guard let link = state.link else {
+            append = nil
+            return
+        }
+        append = nil
+        link.pending += Array(" )\r\n".utf8)
+        await flush(link)
+        do {
+            _ = try await readAnswer(link, tag: state.tag, untagged: .forward)
+            link.busy = false
+            await pumpUnsolicited(link)
+        } catch {
+            link.busy = false
+            await backendFailed(state.tag, link, error)
+        }
+    }
+
+    /// An APPEND that cannot finish because the client is gone (maybe mid-literal): its
+    /// backend connection is cut mid-command, so the backend keeps none of it.
     func abandonAppend() async {
         guard let state = append else { return }
         append = nil

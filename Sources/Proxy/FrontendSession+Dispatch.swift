@@ -39,7 +39,7 @@ extension FrontendSession {
                 decoder.mode = .commands
             }
         case .bad(let bad):
-            if append != nil { await abandonAppend() }
+            if append != nil { await refuseAppend() }
             let text = Self.describe(bad)
             if let frame = bad.underlying as? FrameRefused, frame.error.reason == .literalTooLarge, let tag = bad.tag {
                 return no(tag, "Message larger than APPENDLIMIT \(ctx.settings.maxLiteralBytes)", code: .other(name: "TOOBIG", text: nil))
@@ -126,8 +126,14 @@ extension FrontendSession {
             await closeSelected(tagged)
         case .copy(_, let name), .uidCopy(_, let name), .move(_, let name), .uidMove(_, let name):
             await copyOrMove(tagged, name)
+        case .idle:
+            // RFC 9051 §6.3.13: IDLE in the authenticated state too; nothing to report but
+            // the end.
+            idleTag = tag
+            decoder.mode = .lines
+            startPolledIdle()
         case .fetch, .uidFetch, .store, .uidStore, .search, .uidSearch, .sort, .uidSort, .thread, .uidThread,
-            .expunge, .uidExpunge, .check, .idle:
+            .expunge, .uidExpunge, .check:
             // Relayed while selected (the decoder hands them out raw); here only without a mailbox.
             bad(tag, "No mailbox selected")
         case .localAppend:
@@ -223,7 +229,15 @@ extension FrontendSession {
             return no(tagged.tag, "Mailbox is being moved", code: .unavailable)
         }
         guard let link = await connected(tagged.tag, record.location.server.description) else { return }
-        await proxy(tagged, to: link)
+        guard let answer = await proxy(tagged, to: link) else { return }
+        // A change the backend registers at the master: wait until the list shows it, so the
+        // next command (here or on another frontend) sees it.
+        switch tagged.command {
+        case .delete, .setACL, .deleteACL:
+            if answer.status == .ok { _ = await ctx.list.barrier(timeout: ctx.settings.barrierTimeout) }
+        default:
+            break
+        }
     }
 
     /// The backend of the user's INBOX, where subscriptions and server metadata live.
