@@ -85,5 +85,62 @@ extension FrontendWireTests {
                 #expect(stored.map(\.bytes) == [Array(m1.utf8), Array(m2.utf8)])
             }
         }
+    
+        @Test("APPEND to the selected mailbox: the backend's EXISTS comes before the tagged OK, as directly")
+        func appendToSelected() async throws {
+            try await TestMurder.with { murder in
+                let c = try await murder.frontendSession(as: "alice")
+                try await c.run("s1", "SELECT INBOX")
+                let box = try #require(murder.backend1.spool.mailbox(named: "user.alice"))
+                try await c.send("a1 APPEND INBOX {\(Wire.hello.utf8.count)+}\r\n\(Wire.hello)\r\n")
+                try await c.expect("* 1 EXISTS\r\n* 1 RECENT\r\na1 OK [APPENDUID \(box.uidValidity) 1] Completed\r\n")
+                try await c.send("f1 FETCH 1 (UID)\r\n")
+                try await c.expect("* 1 FETCH (UID 1)\r\nf1 OK Completed\r\n")
+            }
+        }
+
+        @Test("MULTIAPPEND to the selected backend whose second message is over APPENDLIMIT: NO [TOOBIG], no BYE, nothing kept")
+        func multiAppendTooBigOnSelectedBackend() async throws {
+            try await TestMurder.with { murder in
+                try await murder.appendDirect(murder.backend1, as: "alice", "INBOX", Wire.hello)
+                let c = try await murder.frontendSession(as: "alice")
+                try await c.run("s1", "SELECT INBOX")
+                let m1 = Wire.message(subject: "One")
+                try await c.send("a1 APPEND INBOX {\(m1.utf8.count)+}\r\n\(m1) {\(TestMurder.maxLiteralBytes + 1)}\r\n")
+                try await c.expect("a1 NO [TOOBIG] Message larger than APPENDLIMIT \(TestMurder.maxLiteralBytes)\r\n")
+                try await c.send("f1 FETCH 1:* (UID)\r\n")
+                try await c.expect("* 1 FETCH (UID 1)\r\nf1 OK Completed\r\n")
+                #expect(try murder.backend1.messages("user.alice").count == 1)
+            }
+        }
+
+        @Test("MULTIAPPEND to another backend whose second message is over APPENDLIMIT: NO [TOOBIG], nothing kept there")
+        func multiAppendTooBigElsewhere() async throws {
+            try await TestMurder.with { murder in
+                let c = try await murder.frontendSession(as: "alice")
+                try await c.run("s1", "SELECT INBOX")
+                let m1 = Wire.message(subject: "One")
+                try await c.send("a1 APPEND shared/memo {\(m1.utf8.count)+}\r\n\(m1) {\(TestMurder.maxLiteralBytes + 1)}\r\n")
+                try await c.expect("a1 NO [TOOBIG] Message larger than APPENDLIMIT \(TestMurder.maxLiteralBytes)\r\n")
+                try await c.send("n1 NOOP\r\n")
+                try await c.expect("n1 OK NOOP completed\r\n")
+                try await c.run("a2", "STATUS shared/memo (MESSAGES)")
+                #expect(try murder.backend2.messages("shared.memo").isEmpty)
+            }
+        }
+
+        @Test("LOGIN with synchronising literals: `+` for each")
+        func loginWithLiterals() async throws {
+            try await TestMurder.with { murder in
+                let c = try await murder.frontendClient()
+                try await c.expect(Wire.greeting)
+                try await c.send("a1 LOGIN {5}\r\n")
+                try await c.expect("+ Ready for literal data\r\n")
+                try await c.send("alice {\(TestMurder.password.utf8.count)}\r\n")
+                try await c.expect("+ Ready for literal data\r\n")
+                try await c.send("\(TestMurder.password)\r\n")
+                try await c.expectLine(prefix: "a1 OK [CAPABILITY ")
+            }
+        }
     }
 }

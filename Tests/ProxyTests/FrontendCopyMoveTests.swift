@@ -17,7 +17,8 @@ extension FrontendWireTests {
                 try await c.expect("c1 OK [COPYUID \(memo.uidValidity) 1 1] COPY completed\r\n")
                 let copied = try murder.backend2.messages("shared.memo")
                 #expect(copied.map(\.bytes) == [Array(Wire.hello.utf8)])
-                #expect(Set(copied.first?.flags ?? []).isSuperset(of: ["\\Flagged", "\\Answered"]))
+                let flags = Set(copied.first?.flags ?? [])
+                #expect(flags.isSuperset(of: ["\\Flagged", "\\Answered"]), "\(flags)")
                 // The source is untouched.
                 #expect(try murder.backend1.messages("user.alice").count == 1)
             }
@@ -33,7 +34,8 @@ extension FrontendWireTests {
                 try await c.run("s1", "SELECT INBOX")
                 let memo = try #require(murder.backend2.spool.mailbox(named: "shared.memo"))
                 try await c.send("c1 UID COPY 2:3 shared/memo\r\n")
-                try await c.expect("c1 OK [COPYUID \(memo.uidValidity) 2:3 1:2] COPY completed\r\n")
+                // RFC 4315 uid-set: "2:3" and "2,3" are the same set.
+                try await c.expectLine(matching: #"c1 OK \[COPYUID \#(memo.uidValidity) 2[:,]3 1[:,]2\] COPY completed"#)
                 #expect(
                     try murder.backend2.messages("shared.memo").map(\.bytes)
                         == [Array(Wire.message(subject: "B").utf8), Array(Wire.message(subject: "C").utf8)])
@@ -103,6 +105,58 @@ extension FrontendWireTests {
                 try await c.send("c1 COPY 1 INBOX/x\r\n")
                 try await c.expect("c1 OK [COPYUID \(x.uidValidity) 1 1] Completed\r\n")
                 #expect(try murder.backend1.messages("user.alice.x").count == 1)
+            }
+        }
+    
+        @Test("COPY of a 600 KB message across backends: byte-identical at backend2")
+        func copyLarge() async throws {
+            try await TestMurder.with { murder in
+                let big = Wire.large(bytes: 600_000)
+                try await murder.appendDirect(murder.backend1, as: "alice", "INBOX", big)
+                let c = try await murder.frontendSession(as: "alice")
+                try await c.run("s1", "SELECT INBOX")
+                let memo = try #require(murder.backend2.spool.mailbox(named: "shared.memo"))
+                try await c.send("c1 COPY 1 shared/memo\r\n")
+                try await c.expect("c1 OK [COPYUID \(memo.uidValidity) 1 1] COPY completed\r\n")
+                #expect(try murder.backend2.messages("shared.memo").map(\.bytes) == [Array(big.utf8)])
+            }
+        }
+
+        @Test("MOVE 1:2 across backends: both gone at the source, both at the destination")
+        func moveTwo() async throws {
+            try await TestMurder.with { murder in
+                for subject in ["A", "B", "C"] {
+                    try await murder.appendDirect(murder.backend1, as: "alice", "INBOX", Wire.message(subject: subject))
+                }
+                let c = try await murder.frontendSession(as: "alice")
+                try await c.run("s1", "SELECT INBOX")
+                try await c.send("m1 MOVE 1:2 shared/memo\r\n")
+                let lines = try await c.lines(untilTagged: "m1")
+                #expect(lines.first?.hasPrefix("* OK [COPYUID ") == true)
+                #expect(lines.filter { $0.hasSuffix(" EXPUNGE") }.count == 2)
+                #expect(lines.last == "m1 OK MOVE completed")
+                #expect(try murder.backend1.messages("user.alice").map(\.uid) == [3])
+                #expect(try murder.backend2.messages("shared.memo").count == 2)
+                try await c.send("f1 FETCH 1:* (UID)\r\n")
+                try await c.expect("* 1 FETCH (UID 3)\r\nf1 OK Completed\r\n")
+            }
+        }
+
+        @Test("COPY and MOVE to a mailbox the list knows but its backend lost: a clean NO, the source untouched")
+        func copyToLostMailbox() async throws {
+            try await TestMurder.with { murder in
+                try await murder.appendDirect(murder.backend1, as: "alice", "INBOX", Wire.hello)
+                // Behind the master's back: the list still says backend2 holds it.
+                try murder.backend2.spool.deleteMailbox("shared.memo")
+                let c = try await murder.frontendSession(as: "alice")
+                try await c.run("s1", "SELECT INBOX")
+                try await c.send("c1 COPY 1 shared/memo\r\n")
+                try await c.expect("c1 NO [TRYCREATE] Mailbox does not exist\r\n")
+                try await c.send("m1 MOVE 1 shared/memo\r\n")
+                try await c.expect("m1 NO [TRYCREATE] Mailbox does not exist\r\n")
+                #expect(try murder.backend1.messages("user.alice").count == 1)
+                try await c.send("f1 FETCH 1 (UID)\r\n")
+                try await c.expect("* 1 FETCH (UID 1)\r\nf1 OK Completed\r\n")
             }
         }
     }

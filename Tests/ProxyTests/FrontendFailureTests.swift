@@ -71,5 +71,17 @@ extension FrontendWireTests {
                 #expect(murder.backend2.stagedFiles().isEmpty)
             }
         }
+    
+        @Test("LSUB with the INBOX backend down: NO [UNAVAILABLE]")
+        func lsubInboxBackendDown() async throws {
+            try await TestMurder.with { murder in
+                let c = try await murder.frontendSession(as: "alice")
+                await murder.backend1.stop()
+                try await c.send("l1 LSUB \"\" \"*\"\r\n")
+                try await c.expect("l1 NO [UNAVAILABLE] Backend \(murder.backend1.servername) is unavailable\r\n")
+                try await c.send("l2 LIST \"\" \"*\"\r\n")
+                try await c.expectTagged("l2")
+            }
+        }
     }
 }

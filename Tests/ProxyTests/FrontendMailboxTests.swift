@@ -117,5 +117,28 @@ extension FrontendWireTests {
                 #expect(!murder.backend1.has("user.carol") && !murder.backend2.has("user.carol"))
             }
         }
+    
+        @Test("CREATE at the top level by a non-admin: the backend's NO [NOPERM], relayed")
+        func createTopLevelByUser() async throws {
+            try await TestMurder.with { murder in
+                let c = try await murder.frontendSession(as: "alice")
+                try await c.send("c1 CREATE toplevel\r\n")
+                try await c.expect("c1 NO [NOPERM] Permission denied\r\n")
+            }
+        }
+
+        @Test("CREATE at the top level by an admin: placed on one backend by policy, SELECTable at once")
+        func createPlacedByPolicy() async throws {
+            try await TestMurder.with { murder in
+                let c = try await murder.frontendSession(as: "admin")
+                try await c.send("c1 CREATE placed\r\n")
+                try await c.expect("c1 OK Completed\r\n")
+                #expect(murder.backend1.has("placed") != murder.backend2.has("placed"))
+                let other = try await murder.frontendSession(as: "admin")
+                try await other.send("s1 SELECT placed\r\n")
+                let lines = try await other.lines(untilTagged: "s1")
+                #expect(lines.last == "s1 OK [READ-WRITE] Completed")
+            }
+        }
     }
 }

@@ -160,5 +160,73 @@ extension FrontendWireTests {
                 try await c.expect("f1 BAD No mailbox selected\r\n")
             }
         }
+    
+        @Test("a 600 KB message FETCHed through the relay is byte-identical to the backend's answer")
+        func largeFetch() async throws {
+            try await TestMurder.with { murder in
+                let big = Wire.large(bytes: 600_000)
+                try await murder.appendDirect(murder.backend1, as: "alice", "INBOX", big)
+                let direct = try await murder.backendSession(murder.backend1, as: "alice")
+                try await direct.run("e1", "EXAMINE INBOX")
+                try await direct.send("f1 FETCH 1 (BODY.PEEK[] RFC822.SIZE)\r\n")
+                let expected = try await direct.bytes(untilTagged: "f1")
+                #expect(expected.count > 600_000)
+                let c = try await murder.frontendSession(as: "alice")
+                try await c.run("s1", "SELECT INBOX")
+                try await c.send("f1 FETCH 1 (BODY.PEEK[] RFC822.SIZE)\r\nn1 NOOP\r\n")
+                try await c.expect(bytes: expected)
+                try await c.expect("n1 OK NOOP completed\r\n")
+            }
+        }
+
+        @Test("DONE and the next command in one write: IDLE ends, then the command is answered")
+        func idleDonePipelined() async throws {
+            try await TestMurder.with { murder in
+                try await murder.appendDirect(murder.backend1, as: "alice", "INBOX", Wire.hello)
+                let c = try await murder.frontendSession(as: "alice")
+                try await c.run("s1", "SELECT INBOX")
+                try await c.send("i1 IDLE\r\n")
+                try await c.expect("+ idling\r\n")
+                try await c.send("DONE\r\nf1 FETCH 1 (UID)\r\nl1 LIST \"\" INBOX\r\n")
+                try await c.expect(
+                    "i1 OK IDLE terminated\r\n* 1 FETCH (UID 1)\r\nf1 OK Completed\r\n"
+                        + "* LIST (\\HasNoChildren) \"/\" INBOX\r\nl1 OK Completed (1 mailboxes)\r\n")
+            }
+        }
+
+        @Test("NOOP while selected is relayed: another session's APPEND shows as EXISTS")
+        func noopRelayed() async throws {
+            try await TestMurder.with { murder in
+                let c = try await murder.frontendSession(as: "alice")
+                try await c.run("s1", "SELECT INBOX")
+                try await murder.appendDirect(murder.backend1, as: "alice", "INBOX", Wire.hello)
+                try await c.send("n1 NOOP\r\n")
+                try await c.expect("* 1 EXISTS\r\n* 1 RECENT\r\nn1 OK NOOP completed\r\n")
+            }
+        }
+
+        @Test(
+            "ENABLE QRESYNC is replayed at the backend: EXAMINE … (QRESYNC …) gives the bytes a direct client gets",
+            arguments: [false, true])
+        func enableReplayed(linkOpenBefore: Bool) async throws {
+            try await TestMurder.with { murder in
+                try await murder.appendDirect(murder.backend1, as: "alice", "INBOX", Wire.hello, flags: "\\Seen")
+                try await murder.appendDirect(murder.backend1, as: "alice", "INBOX", Wire.hello)
+                let box = try #require(murder.backend1.spool.mailbox(named: "user.alice"))
+                let examine = "EXAMINE INBOX (QRESYNC (\(box.uidValidity) 1))"
+                let direct = try await murder.backendSession(murder.backend1, as: "alice")
+                let enabled = try await direct.run("e1", "ENABLE QRESYNC")
+                try await direct.send("s1 \(examine)\r\n")
+                let expected = try await direct.bytes(untilTagged: "s1")
+                #expect(String(decoding: expected, as: UTF8.self).hasSuffix("s1 OK [READ-ONLY] Completed\r\n"))
+                let c = try await murder.frontendSession(as: "alice")
+                // With the connection to backend1 opened before ENABLE, or by the EXAMINE.
+                if linkOpenBefore { try await c.run("st", "STATUS INBOX (MESSAGES)") }
+                try await c.send("e1 ENABLE QRESYNC\r\n")
+                try await c.expect(enabled.map { $0 + "\r\n" }.joined())
+                try await c.send("s1 \(examine)\r\n")
+                try await c.expect(bytes: expected)
+            }
+        }
     }
 }

@@ -60,3 +60,11 @@ extension Wire {
         + "SGVsbG8gV29ybGQ=\r\n"
         + "--XX--\r\n"
 }
+
+extension Wire {
+    /// A message of about `bytes` bytes: headers, then lines of 76 letters.
+    static func large(bytes: Int) -> String {
+        let line = String(repeating: "abcdefghijklmnopqrstuvwxyz", count: 3).prefix(76) + "\r\n"
+        return message(subject: "Large", body: String(repeating: String(line), count: max(1, bytes / line.utf8.count)))
+    }
+}
