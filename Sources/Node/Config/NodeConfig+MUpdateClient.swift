@@ -11,21 +11,7 @@ extension NodeConfig {
         connectTimeout: Duration = .seconds(3), commandTimeout: Duration = .seconds(20)
     ) throws(ConfigError) -> MUpdateClientConfiguration? {
         guard let address = mupdate.serverAddress else { return nil }
-        var password = mupdate.password
-        if !mupdate.passwordFile.isEmpty {
-            do {
-                password = try SecretFile.firstLine(of: mupdate.passwordFile)
-            } catch {
-                switch error {
-                case .empty:
-                    password = ""
-                case .unreadable:
-                    throw ConfigError(
-                        .unreadable, file: "config", key: "mupdate.password_file",
-                        "cannot read \(mupdate.passwordFile): create it with the password of mupdate.username on one line")
-                }
-            }
-        }
+        let password = try Self.password(section: "mupdate", inline: mupdate.password, file: mupdate.passwordFile)
         guard !password.isEmpty else {
             throw ConfigError(
                 .missingKey, file: "config", key: "mupdate.password",

@@ -43,21 +43,7 @@ extension NodeConfig {
     ///
     /// Throws a ``ConfigError`` naming the key when the file cannot be read or no password is set.
     public func proxyPassword() throws(ConfigError) -> String {
-        var password = proxy.password
-        if !proxy.passwordFile.isEmpty {
-            do {
-                password = try SecretFile.firstLine(of: proxy.passwordFile)
-            } catch {
-                switch error {
-                case .empty:
-                    password = ""
-                case .unreadable:
-                    throw ConfigError(
-                        .unreadable, file: "config", key: "proxy.password_file",
-                        "cannot read \(proxy.passwordFile): create it with the password of proxy.username on one line")
-                }
-            }
-        }
+        let password = try Self.password(section: "proxy", inline: proxy.password, file: proxy.passwordFile)
         guard !password.isEmpty else {
             throw ConfigError(
                 .missingKey, file: "config", key: "proxy.password",

@@ -31,18 +31,7 @@ extension NodeConfig {
     ///
     /// Throws a ``ConfigError`` naming the key when the file cannot be read or is empty.
     public func xferPassword() throws(ConfigError) -> String? {
-        guard !xfer.passwordFile.isEmpty else { return xfer.password.isEmpty ? nil : xfer.password }
-        let password: String
-        do {
-            password = try SecretFile.firstLine(of: xfer.passwordFile)
-        } catch {
-            throw ConfigError(
-                .unreadable, file: "config", key: "xfer.password_file",
-                "cannot read \(xfer.passwordFile): create it with the password of xfer.username on one line")
-        }
-        guard !password.isEmpty else {
-            throw ConfigError(.missingKey, file: "config", key: "xfer.password_file", "\(xfer.passwordFile) is empty")
-        }
-        return password
+        let password = try Self.password(section: "xfer", inline: xfer.password, file: xfer.passwordFile)
+        return password.isEmpty ? nil : password
     }
 }

@@ -25,3 +25,31 @@ public enum SecretFile {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+extension NodeConfig {
+    /// The password of a `[section]` with `password` and `password_file` keys: the inline
+    /// value, or the first line of the file; "" when neither is set.
+    ///
+    /// Throws a ``ConfigError`` naming `<section>.password_file` when the file cannot be read
+    /// or is empty.
+    static func password(section: String, inline: String, file: String) throws(ConfigError) -> String {
+        guard !file.isEmpty else { return inline }
+        let password: String
+        do {
+            password = try SecretFile.firstLine(of: file)
+        } catch {
+            switch error {
+            case .empty:
+                password = ""
+            case .unreadable:
+                throw ConfigError(
+                    .unreadable, file: "config", key: "\(section).password_file",
+                    "cannot read \(file): create it with the password of \(section).username on one line")
+            }
+        }
+        guard !password.isEmpty else {
+            throw ConfigError(.missingKey, file: "config", key: "\(section).password_file", "\(file) is empty")
+        }
+        return password
+    }
+}
