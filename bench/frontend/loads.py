@@ -26,6 +26,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 from imapclient import QUICKACK, Client, IMAPError, quote  # noqa: E402
 
 OPENERS = 16
+# A response slower than this fails the round: a stuck frontend must not stall the run.
+TIMEOUT = 30.0
 
 
 class Window:
@@ -34,7 +36,7 @@ class Window:
 
 
 def _connect(target, user, password, bufsize):
-    c = Client(target.host, target.port, timeout=120.0, bufsize=bufsize)
+    c = Client(target.host, target.port, timeout=TIMEOUT, bufsize=bufsize)
     c.login(user, password)
     return c
 
@@ -175,9 +177,9 @@ class SmallCommands:
             for st in state.values():
                 send(st)
             while live:
-                events = ep.poll(30.0)
+                events = ep.poll(TIMEOUT)
                 if not events:
-                    raise IMAPError("no answer within 30 s")
+                    raise IMAPError(f"no answer within {TIMEOUT:.0f} s")
                 for fd, _ in events:
                     st = state[fd]
                     sock = st[0].sock
