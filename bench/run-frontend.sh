@@ -6,7 +6,8 @@
 #
 #   bench/run-frontend.sh [--quick] [--rounds N] [--no-build] [--keep]
 #
-# --quick    1 round of 1 s per load and 100 idle connections (under 3 minutes once built):
+# (default)  3 rounds of 5 s per load and target, 1,000 idle connections: about 8 minutes
+# --quick    1 round of 1 s per load and 100 idle connections (about a minute once built):
 #            checks that the whole chain works
 # --rounds N rounds per load and target (default 3; --quick: 1)
 # --no-build use the existing release binary

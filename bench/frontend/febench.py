@@ -56,7 +56,7 @@ VISIBLE_TIMEOUT = 90.0
 
 SCALES = {
     "quick": dict(seconds=1.0, rounds=1, f100k=50, f10m=4, idle=100, idle_users=10),
-    "full": dict(seconds=3.0, rounds=3, f100k=100, f10m=8, idle=1000, idle_users=100),
+    "full": dict(seconds=5.0, rounds=3, f100k=100, f10m=8, idle=1000, idle_users=100),
 }
 TARGETS = ("direct", "ours", "cyrus")
 TARGET_LABELS = {"direct": "direct to backend", "ours": "our frontend", "cyrus": "Cyrus frontend"}
