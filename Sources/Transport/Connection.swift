@@ -24,7 +24,7 @@ public protocol Connection: AnyObject, Sendable {
     /// This side as "127.0.0.1:143" or "[::1]:143".
     var localAddress: String { get }
 
-    /// Next bytes from the peer (at most a bounded chunk, 64 KiB); nil at end of stream.
+    /// Next bytes from the peer (at most a bounded chunk, 256 KiB); nil at end of stream.
     ///
     /// Throws ``ConnectionError`` with code ``ConnectionError/Code/timedOut`` when nothing
     /// arrives within `timeout` (nil = no timeout). A timed-out read loses no bytes: whatever

@@ -17,9 +17,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     typealias OutboundOut = IOData
 
     /// The most bytes one read returns.
-    static let maxReadChunk = 64 * 1024
+    static let maxReadChunk = 256 * 1024
     /// Unread bytes at which the handler stops reading the socket.
-    static let maxBufferedInbound = 256 * 1024
+    static let maxBufferedInbound = 1024 * 1024
 
     private var context: ChannelHandlerContext?
     private var inbound = CircularBuffer<ByteBuffer>()
