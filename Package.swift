@@ -148,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ProxyTests",
-            dependencies: ["Proxy", "IMAPServer", "IMAPWire", "MUpdate", "Spool", "Auth", "Transport"],
+            dependencies: ["Proxy", "IMAPServer", "IMAPWire", "MUpdate", "Spool", "Auth", "Transport", "MurderTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "NodeTests", dependencies: ["Node"], swiftSettings: swiftSettings),

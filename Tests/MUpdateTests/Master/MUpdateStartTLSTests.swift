@@ -1,15 +1,16 @@
 import Foundation
+import MurderTestSupport
 import Testing
 import Transport
 
 @testable import MUpdate
 
-@Suite(.enabled(if: MasterCertificates.available, "openssl is not installed: no certificate to test with"))
+@Suite(.enabled(if: SelfSignedCertificate.available, "openssl is not installed: no certificate to test with"))
 struct MUpdateStartTLSTests {
     typealias H = MasterHarness
 
     static func withTLS(_ settings: inout MUpdateServerSettings) {
-        guard let files = try? MasterCertificates.files() else { return }
+        guard let files = try? SelfSignedCertificate.files() else { return }
         settings.tls = try? ServerTLS(
             TLSConfiguration(certificateChainFile: files.certificate, privateKeyFile: files.key))
     }
@@ -28,7 +29,7 @@ struct MUpdateStartTLSTests {
                 "S0 BAD \"data sent after STARTTLS before the TLS handshake\"\r\nS1 BAD \"Please login first\"\r\n")
             try await c.send("S2 STARTTLS\r\n")
             try await c.expect("S2 OK Begin TLS negotiation now\r\n")
-            let files = try MasterCertificates.files()
+            let files = try SelfSignedCertificate.files()
             try await c.connection.startTLS(
                 try ClientTLS(trustRootsFile: files.certificate, serverHostname: "localhost"))
             try await c.expect(banner.replacingOccurrences(of: "* STARTTLS\r\n", with: ""))
@@ -43,7 +44,7 @@ struct MUpdateStartTLSTests {
     @Test("our client with STARTTLS required: verifies the master's certificate, then works under TLS")
     func clientStartTLS() async throws {
         try await H.with(configure: Self.withTLS) { h in
-            let files = try MasterCertificates.files()
+            let files = try SelfSignedCertificate.files()
             let tls = try ClientTLS(trustRootsFile: files.certificate, serverHostname: "localhost")
             let config = MUpdateClientConfiguration(
                 host: "127.0.0.1", port: h.port, authenticationID: "mupdate", password: H.password, tls: tls,

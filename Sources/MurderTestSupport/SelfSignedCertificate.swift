@@ -2,18 +2,18 @@ import Foundation
 
 /// One self-signed certificate for `localhost` / 127.0.0.1, made by `openssl` once per run;
 /// STARTTLS tests are enabled only when `openssl` is installed.
-enum MasterCertificates {
-    static let openssl: String? = ["/usr/bin/openssl", "/usr/local/bin/openssl"]
+public enum SelfSignedCertificate {
+    public static let openssl: String? = ["/usr/bin/openssl", "/usr/local/bin/openssl"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    static var available: Bool { openssl != nil }
+    public static var available: Bool { openssl != nil }
 
     /// (certificate, key) paths.
-    static func files() throws -> (certificate: String, key: String) { try generated.get() }
+    public static func files() throws -> (certificate: String, key: String) { try generated.get() }
 
     private static let generated: Result<(certificate: String, key: String), any Error> = Result {
         guard let openssl else { throw CocoaError(.fileNoSuchFile) }
-        let folder = NSTemporaryDirectory() + "murder-master-tls-" + UUID().uuidString.lowercased()
+        let folder = NSTemporaryDirectory() + "murder-test-tls-" + UUID().uuidString.lowercased()
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: openssl)
