@@ -117,7 +117,7 @@ extension IMAPSession {
         else { return }
         state.current = nil
         do {
-            try await blocking { try staged.finish() }
+            try await BlockingWork.run { try staged.finish() }
             if staged.size == 0 { return state.fail("Empty message", .cannot) }
             let flags = options.flags.map(\.name).filter { $0.lowercased() != "\\recent" }
             var date: Date? = nil
@@ -145,7 +145,7 @@ extension IMAPSession {
         }
         do {
             let (spool, items, user) = (ctx.spool, state.items, user)
-            let result = try await blocking { try spool.append(iname, items, user: user) }
+            let result = try await BlockingWork.run { try spool.append(iname, items, user: user) }
             state.items = []
             ok(
                 state.tag, "Completed",

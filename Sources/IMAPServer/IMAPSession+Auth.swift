@@ -6,13 +6,6 @@ import IMAPWire
 import Spool
 import MUpdate
 
-/// Hands a value that is used by one task at a time (a SASL exchange) to the blocking queue
-/// for the duration of one call.
-struct Unchecked<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
 /// An AUTHENTICATE exchange in progress.
 struct AuthenticationState {
     var tag: String
@@ -30,7 +23,7 @@ extension IMAPSession {
             let sasl = try newSASL()
             let box = Unchecked(sasl)
             let secret = String(decoding: password, as: UTF8.self)
-            let result = try await blocking { try box.value.checkPassword(user: name, password: secret) }
+            let result = try await BlockingWork.run { try box.value.checkPassword(user: name, password: secret) }
             await authenticated(tag, result, how: "LOGIN")
         } catch {
             await failedLogin(tag, name, error)
@@ -69,7 +62,7 @@ extension IMAPSession {
         }
         do {
             let (box, name, initial) = (Unchecked(sasl), mechanism.uppercased(), response)
-            let step = try await blocking { try box.value.start(mechanism: name, initialResponse: initial) }
+            let step = try await BlockingWork.run { try box.value.start(mechanism: name, initialResponse: initial) }
             await saslStep(tag, sasl, step)
         } catch {
             await failedLogin(tag, nil, error)
@@ -130,7 +123,7 @@ extension IMAPSession {
             }
             do {
                 let (box, answer) = (Unchecked(auth.sasl), [UInt8](bytes))
-                let step = try await blocking { try box.value.step(answer) }
+                let step = try await BlockingWork.run { try box.value.step(answer) }
                 await saslStep(auth.tag, auth.sasl, step)
             } catch {
                 authentication = nil

@@ -83,7 +83,7 @@ extension IMAPSession {
             let unseen = targets.map(\.1).filter { !(view.messages[$0]?.flags.contains("\\Seen") ?? true) }
             let (spool, name, user) = (ctx.spool, view.record.name, user)
             if !unseen.isEmpty,
-                let result = try? await blocking({ try spool.store(name, uids: unseen, .add, ["\\Seen"], user: user) })
+                let result = try? await BlockingWork.run({ try spool.store(name, uids: unseen, .add, ["\\Seen"], user: user) })
             {
                 for rec in result.updated { view.messages[rec.uid] = rec }
                 if !attributes.contains(.flags) { attributes.append(.flags) }

@@ -175,7 +175,7 @@ extension IMAPSession {
         guard let view = selected else { return bad(tag, "No mailbox selected") }
         if expunge && !view.readOnly && rights(view.record).has("e") {
             let (spool, name) = (ctx.spool, view.record.name)
-            _ = try? await blocking { try spool.expunge(name, uids: nil) }
+            _ = try? await BlockingWork.run { try spool.expunge(name, uids: nil) }
         }
         deselect()
         ok(tag, "Completed")
@@ -194,7 +194,7 @@ extension IMAPSession {
                 uids = messages.filter { set.contains($0.uid, max: max) && $0.flags.contains("\\Deleted") }.map(\.uid)
             }
             let (spool, name, chosen) = (ctx.spool, view.record.name, uids)
-            _ = try await blocking { try spool.expunge(name, uids: chosen) }
+            _ = try await BlockingWork.run { try spool.expunge(name, uids: chosen) }
             syncView(allowExpunge: true)
             ok(tag, "Completed", code: condstore ? .highestModSeq(view.modSeq) : nil)
         } catch {

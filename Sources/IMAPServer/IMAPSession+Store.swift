@@ -50,7 +50,7 @@ extension IMAPSession {
         let uids = targets.map(\.1).filter { !view.pendingExpunges.contains($0) }
         do {
             let (spool, name, user, change, since) = (ctx.spool, view.record.name, user, flags, unchangedSince)
-            let result = try await blocking {
+            let result = try await BlockingWork.run {
                 try spool.store(name, uids: uids, op, change, user: user, unchangedSince: since)
             }
             var changed: Set<UInt32> = []
@@ -110,7 +110,7 @@ extension IMAPSession {
         guard !uids.isEmpty else { return ok(tag, "Completed") }
         do {
             let (spool, source, user) = (ctx.spool, view.record.name, user)
-            let result = try await blocking { try spool.copy(source, uids: uids, to: iname, user: user, move: move) }
+            let result = try await BlockingWork.run { try spool.copy(source, uids: uids, to: iname, user: user, move: move) }
             let code = ResponseCode.copyUID(
                 uidValidity: result.uidValidity, source: SequenceSet.of(result.sourceUIDs),
                 destination: SequenceSet.of(result.destinationUIDs)

@@ -1,3 +1,4 @@
+import Auth
 import IMAPWire
 import Logging
 import MUpdate
@@ -20,7 +21,7 @@ extension IMAPSession {
         switch command {
         case .put(let owner, let path, let data):
             do {
-                try await blocking { try spool.stageTransferFile(owner: owner, path: path, bytes: data) }
+                try await BlockingWork.run { try spool.stageTransferFile(owner: owner, path: path, bytes: data) }
                 ok(tag, "Stored")
             } catch {
                 transferRefused(tag, error, "XFERPUT")
@@ -44,7 +45,7 @@ extension IMAPSession {
         let spool = ctx.spool
         let installed: [MailboxRecord]
         do {
-            installed = try await blocking { try spool.commitTransfer(owner: owner) }
+            installed = try await BlockingWork.run { try spool.commitTransfer(owner: owner) }
         } catch {
             return transferRefused(tag, error, "XFERCOMMIT")
         }

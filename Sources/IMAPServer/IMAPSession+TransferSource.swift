@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import IMAPWire
 import Logging
@@ -131,7 +132,7 @@ extension IMAPSession {
             frozen = true
             _ = try await copyNewFiles(owner, client, &sent)
             do {
-                try await blocking { try spool.snapshotIndex(owner: owner, to: snapshot) }
+                try await BlockingWork.run { try spool.snapshotIndex(owner: owner, to: snapshot) }
             } catch {
                 throw TransferFailure("cannot copy the index of \(owner): \(error)")
             }

@@ -249,20 +249,6 @@ public final class IMAPSession {
         shared.timeout.withLock { $0 = t }
     }
 
-    // MARK: Blocking work
-
-    /// Disk and libsasl2 calls block their thread (an fsync takes milliseconds). The cooperative
-    /// pool has one thread per core, so such work runs on this queue instead, where it cannot
-    /// stall every other session; concurrent APPENDs then overlap their fsyncs as Cyrus's
-    /// processes do.
-    static let blockingQueue = DispatchQueue(label: "murder.imap.blocking", qos: .userInitiated, attributes: .concurrent)
-
-    func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Self.blockingQueue.async { continuation.resume(with: Result { try body() }) }
-        }
-    }
-
     // MARK: Errors
 
     /// One place that turns a spool error into the wire (tagged NO with a response code).

@@ -5,12 +5,6 @@ import Logging
 import MUpdate
 import Transport
 
-/// Hands a value used by one task at a time (a SASL exchange) to the blocking queue.
-struct Unchecked<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
 /// An AUTHENTICATE exchange in progress.
 struct AuthenticationState {
     var tag: String
@@ -39,7 +33,7 @@ extension FrontendSession {
         do {
             let box = Unchecked(try newSASL())
             let secret = String(decoding: password, as: UTF8.self)
-            let result = try await blocking { try box.value.checkPassword(user: name, password: secret) }
+            let result = try await BlockingWork.run { try box.value.checkPassword(user: name, password: secret) }
             await authenticated(tag, result, how: "LOGIN")
         } catch {
             await failedLogin(tag, name, error)
@@ -64,7 +58,7 @@ extension FrontendSession {
         }
         do {
             let (box, name, first) = (Unchecked(sasl), mechanism.uppercased(), response)
-            let step = try await blocking { try box.value.start(mechanism: name, initialResponse: first) }
+            let step = try await BlockingWork.run { try box.value.start(mechanism: name, initialResponse: first) }
             await saslStep(tag, sasl, step)
         } catch {
             await failedLogin(tag, nil, error)
@@ -103,7 +97,7 @@ extension FrontendSession {
             }
             do {
                 let (box, answer) = (Unchecked(auth.sasl), [UInt8](bytes))
-                let step = try await blocking { try box.value.step(answer) }
+                let step = try await BlockingWork.run { try box.value.step(answer) }
                 await saslStep(auth.tag, auth.sasl, step)
             } catch {
                 await failedLogin(auth.tag, nil, error)

@@ -322,15 +322,4 @@ public final class FrontendSession {
     func mechanisms() -> [String] {
         ctx.mechanisms(tls: client.isTLS) { (try? newSASL().mechanisms()) ?? [] }
     }
-
-    // MARK: Blocking work
-
-    /// libsasl2 calls block their thread; they run here, off the cooperative pool.
-    static let blockingQueue = DispatchQueue(label: "murder.proxy.blocking", qos: .userInitiated, attributes: .concurrent)
-
-    func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Self.blockingQueue.async { continuation.resume(with: Result { try body() }) }
-        }
-    }
 }

@@ -5,11 +5,6 @@ import IMAPWire
 import Logging
 import Transport
 
-/// Hands a value used by one task at a time (a SASL exchange) to the blocking queue for one call.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-}
-
 extension MUpdateServerSession {
     static let authenticationFailed: MUpdateText = "authentication failed"
 
@@ -41,8 +36,8 @@ extension MUpdateServerSession {
             return emit(.no(tag, Self.authenticationFailed))
         }
         do {
-            let (box, name, first) = (UncheckedBox(value: sasl), mechanism.uppercased(), initial)
-            let step = try await Self.blocking { try box.value.start(mechanism: name, initialResponse: first) }
+            let (box, name, first) = (Unchecked(sasl), mechanism.uppercased(), initial)
+            let step = try await BlockingWork.run { try box.value.start(mechanism: name, initialResponse: first) }
             await saslStep(tag, sasl, step)
         } catch {
             await failedAuthentication(tag, error)
@@ -85,8 +80,8 @@ extension MUpdateServerSession {
                 return emit(.bad(auth.tag, MUpdateResponseText.badlyFormedArguments))
             }
             do {
-                let box = UncheckedBox(value: auth.sasl)
-                let step = try await Self.blocking { try box.value.step(bytes) }
+                let box = Unchecked(auth.sasl)
+                let step = try await BlockingWork.run { try box.value.step(bytes) }
                 await saslStep(auth.tag, auth.sasl, step)
             } catch {
                 endAuthentication()
@@ -115,16 +110,6 @@ extension MUpdateServerSession {
         return Data(base64Encoded: text).map { [UInt8]($0) }
     }
 
-
-    /// libsasl2 reads the sasldb from disk: such calls run on this queue rather than stalling
-    /// the cooperative pool.
-    static let blockingQueue = DispatchQueue(label: "murder.mupdate.sasl", attributes: .concurrent)
-
-    static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            blockingQueue.async { continuation.resume(with: Result { try body() }) }
-        }
-    }
 
     // MARK: STARTTLS
 
