@@ -117,10 +117,9 @@ extension FrontendSession {
             subscribed = set
         }
         let visible = visibleMailboxes()
-        var entries = listEntries(
+        let entries = listEntries(
             reference: command.reference.bytes, patterns: command.patterns, visible: visible, subscribed: subscribed,
             subscribedOnly: subscribedOnly, extended: true)
-        if !wantSubscribed { entries = entries.map { var e = $0; e.attributes.removeAll { $0 == "\\Subscribed" }; return e } }
         // What only the backends know.
         let specialOnly = command.selectOptions.contains(.specialUse)
         let needBackends =
@@ -138,17 +137,15 @@ extension FrontendSession {
                 buffer.writeCommand(.list(backendCommand))
                 do {
                     let (responses, _) = try await exchange(link, buffer.bytes, untagged: .collect)
-                    var current: String?
                     for response in responses {
                         switch response.parsed() {
                         case .untagged(.list(let info))?:
-                            current = info.name.description
                             let special = info.attributes.filter { Self.specialUse.contains($0.lowercased()) }
                             extra[info.name.description, default: ([], [])].attributes = special
                         case .untagged(.status(let name, _))?, .untagged(.myRights(let name, _))?, .untagged(.metadata(let name, _))?:
                             extra[name.description, default: ([], [])].data.append(response)
                         default:
-                            _ = current
+                            break
                         }
                     }
                 } catch {

@@ -99,13 +99,7 @@ extension FrontendSession {
         if partition != nil {
             guard isAdmin else { return no(tag, "Only administrators may move mailboxes", code: .noPerm) }
             guard from == to else { return no(tag, "A rename cannot also move the mailbox to another server", code: .cannot) }
-            // XFER (SPEC.md §7.5): the mailbox's backend drives it; proxy the command there.
-            guard let record = await record(for: from) else { return no(tag, "Mailbox does not exist", code: .nonExistent) }
-            guard record.state == .active else { return no(tag, "Mailbox is being moved", code: .unavailable) }
-            guard let link = await connected(tag, record.location.server.description) else { return }
-            guard let answer = await proxy(tagged, to: link) else { return }
-            if answer.status == .ok { _ = await ctx.list.barrier(timeout: ctx.settings.barrierTimeout) }
-            return
+            // XFER (SPEC.md §7.5): the mailbox's backend drives it; it goes there like a rename.
         }
         guard let record = await record(for: from) else { return no(tag, "Mailbox does not exist", code: .nonExistent) }
         guard record.state == .active else { return no(tag, "Mailbox is being moved", code: .unavailable) }
