@@ -182,6 +182,307 @@ void mc_scan_abandon_literal(mc_scan *s);
 void mc_scan_default_limits(uint32_t mode, mc_scan_limits *out);
 
 /* ------------------------------------------------------------------------------------------
+ * relay.c — the proxy relay's state machine, without sockets.
+ *
+ * While a mailbox is selected, a frontend passes the client's commands of a verb set to the
+ * backend and the backend's responses to the client as received. The relay decides, byte for
+ * byte, what goes where; the loop (ring.c) or a test moves the bytes. It behaves as the
+ * pure-Swift relay (Proxy, FrontendSession+Relay.swift) and must give identical output:
+ *
+ *  client -> backend
+ *   - A command whose verb is in cfg.verbs (or "UID" with the next word in cfg.uid_verbs,
+ *     case-insensitively) is forwarded, its tag recorded as outstanding. A synchronising
+ *     literal announced by one of its lines ({n} or ~{n}) is forwarded as {n+} / ~{n+} and
+ *     the relay itself answers the client "+ Ready for literal data\r\n"; that answer is put
+ *     into the client's stream only between two backend responses, never inside one.
+ *   - A line is forwarded only once complete (its LF seen). A line that straddles two inputs
+ *     is kept in the relay (MC_RELAY_HOLD bytes); a first line longer than that, a tag longer
+ *     than MC_RELAY_MAX_TAG, a full tag table, any command outside the set, and any first
+ *     line the scanner refuses (INVALID or CLOSE: too long, NUL, literal too large) are
+ *     "intercepted": the relay stops taking client bytes at the first byte of that command
+ *     and, once every outstanding command has been answered, stops with MC_RELAY_INTERCEPT.
+ *     The caller gets the command's bytes back (mc_relay_held() plus what step did not
+ *     consume) for the session to handle.
+ *   - A continuation line that cannot be kept, or that the scanner refuses, stops the relay
+ *     with MC_RELAY_CLIENT_CLOSE (the command was partly forwarded: the session cannot go on).
+ *   - "tag IDLE" (when IDLE is in the set) is forwarded; the next client line, whatever it is
+ *     ("DONE"), is forwarded verbatim and ends the client's IDLE.
+ *  backend -> client
+ *   - Every response is forwarded as received (lines progressively, literal bodies as they
+ *     come), except: an untagged BYE, which is not forwarded and stops the relay with
+ *     MC_RELAY_BACKEND_BYE (bytes after it stay unconsumed); a "+" continuation while no
+ *     relayed IDLE is outstanding (the frontend sends literals non-synchronising); and a
+ *     tagged response whose tag is not outstanding. A tagged response retires its tag.
+ *   - A response the scanner refuses stops the relay with MC_RELAY_BACKEND_INVALID.
+ *  Deciding what a response is needs its tag and first word: up to MC_RELAY_HOLD bytes of a
+ *  first line are kept across inputs for that.
+ *
+ * Outputs of mc_relay_step() point into that call's input, into the relay (held bytes) or at
+ * constant strings. They stay valid until the next mc_relay_step() for the same direction,
+ * which must not come before every output of this one was sent. No allocation, no syscalls.
+ * -------------------------------------------------------------------------------------- */
+
+enum {
+    MC_RELAY_FROM_CLIENT = 0,
+    MC_RELAY_FROM_BACKEND = 1,
+};
+
+enum {
+    MC_RELAY_TO_BACKEND = 0,
+    MC_RELAY_TO_CLIENT = 1,
+};
+
+/* Verbs (and words after UID) a relay can pass through: bits of mc_relay_config. */
+enum {
+    MC_VERB_FETCH = 1u << 0,
+    MC_VERB_STORE = 1u << 1,
+    MC_VERB_SEARCH = 1u << 2,
+    MC_VERB_SORT = 1u << 3,
+    MC_VERB_THREAD = 1u << 4,
+    MC_VERB_EXPUNGE = 1u << 5,
+    MC_VERB_CHECK = 1u << 6,
+    MC_VERB_NOOP = 1u << 7,
+    MC_VERB_IDLE = 1u << 8,
+    MC_VERB_COPY = 1u << 9,
+    MC_VERB_MOVE = 1u << 10,
+};
+
+/* Why a relay stopped. */
+enum {
+    MC_RELAY_RUNNING = 0,
+    MC_RELAY_INTERCEPT = 1,        /* a command for the session; every earlier one answered */
+    MC_RELAY_CLIENT_EOF = 2,       /* set by the loop */
+    MC_RELAY_BACKEND_EOF = 3,      /* set by the loop */
+    MC_RELAY_BACKEND_BYE = 4,      /* the backend said BYE (not forwarded) */
+    MC_RELAY_CLIENT_CLOSE = 5,     /* the client's stream cannot be resynchronised */
+    MC_RELAY_BACKEND_INVALID = 6,  /* the backend sent what the scanner refuses */
+    MC_RELAY_TIMEOUT = 7,          /* set by the loop: the client sent nothing for idle_ns */
+    MC_RELAY_SHUTDOWN = 8,         /* set by the loop: mc_loop_relay_stop() */
+    MC_RELAY_CLIENT_ERROR = 9,     /* set by the loop: a socket error on the client side */
+    MC_RELAY_BACKEND_ERROR = 10,   /* set by the loop: a socket error on the backend side */
+};
+
+enum {
+    MC_RELAY_HOLD = 2048,      /* bytes of a line kept across inputs, per direction */
+    MC_RELAY_MAX_TAG = 64,     /* longest tag the relay records */
+    MC_RELAY_MAX_TAGS = 64,    /* outstanding commands at once; more waits (not intercepted) */
+};
+
+/* Where an output's bytes are. */
+enum {
+    MC_RELAY_OUT_INPUT = 0,    /* bytes [off, off + len) of this step's input */
+    MC_RELAY_OUT_BYTES = 1,    /* `len` bytes at `bytes` (held bytes, or a constant) */
+};
+
+typedef struct mc_relay_out {
+    uint32_t to;               /* MC_RELAY_TO_* */
+    uint32_t kind;             /* MC_RELAY_OUT_* */
+    uint64_t off;              /* MC_RELAY_OUT_INPUT */
+    uint64_t len;
+    const void *bytes;         /* MC_RELAY_OUT_BYTES */
+} mc_relay_out;
+
+typedef struct mc_relay_config {
+    uint32_t verbs;            /* MC_VERB_* relayed as a command's verb */
+    uint32_t uid_verbs;        /* MC_VERB_* relayed as the word after UID */
+    mc_scan_limits client;     /* the client's stream (literal bound: the string bound) */
+    mc_scan_limits backend;    /* the backend's stream */
+} mc_relay_config;
+
+/* Opaque; the caller allocates mc_relay_size() bytes, aligned to 16. */
+typedef struct mc_relay mc_relay;
+size_t mc_relay_size(void);
+
+/* Prepares a relay with no outstanding command. Returns 0 or -EINVAL. */
+int mc_relay_init(mc_relay *r, const mc_relay_config *cfg);
+
+/* The MC_VERB_* bit of an upper- or lower-case verb, 0 if the relay knows no such verb. */
+uint32_t mc_relay_verb_bit(const void *word, size_t len);
+
+/* Takes bytes received from `from` (MC_RELAY_FROM_*), writes at most max_out outputs and
+ * their count into *n_out, returns the bytes consumed (>= 0) or -EINVAL. Consumes less than
+ * len when the outputs are full, when the client direction is paused (an intercepted command
+ * waits, or the tag table is full), or when the relay stopped; call again with the rest once
+ * the outputs were sent. Never consumes client bytes after an intercepted command's start. */
+int64_t mc_relay_step(mc_relay *r, uint32_t from, const void *buf, size_t len,
+                      mc_relay_out *out, uint32_t max_out, uint32_t *n_out);
+
+/* MC_RELAY_RUNNING or why the relay stopped. */
+uint32_t mc_relay_stop_reason(const mc_relay *r);
+
+/* Sets a stop reason from outside (the loop's EOF, errors, timeout, shutdown); the first
+ * reason set wins. */
+void mc_relay_stop(mc_relay *r, uint32_t reason);
+
+/* Whether step would take no client bytes now (an intercepted command waits for earlier
+ * answers, or the tag table is full) — the loop then stops reading the client. */
+int mc_relay_client_paused(const mc_relay *r);
+
+/* Commands forwarded and not yet answered. */
+uint32_t mc_relay_outstanding(const mc_relay *r);
+
+/* Bytes of `from` taken by step but neither forwarded nor dropped: the start of an
+ * intercepted command (client), or of a response after a BYE (backend). Valid until the
+ * next step or init. Returns the length. */
+size_t mc_relay_held(const mc_relay *r, uint32_t from, const void **bytes);
+
+/* Body bytes of the literal being forwarded from `from` that may bypass step (be spliced):
+ * 0 unless step is inside a literal body that is forwarded (not dropped). */
+uint64_t mc_relay_literal_left(const mc_relay *r, uint32_t from);
+
+/* Tells the relay that n (<= mc_relay_literal_left) body bytes of `from` were moved without
+ * step. Returns 0 or -EINVAL. */
+int mc_relay_literal_moved(mc_relay *r, uint32_t from, uint64_t n);
+
+/* Bytes a relay forwarded so far, by direction and path: through step's outputs (copied) or
+ * reported by mc_relay_literal_moved (spliced). Constants and dropped bytes do not count. */
+typedef struct mc_relay_stats {
+    uint64_t copied[2];   /* by MC_RELAY_FROM_* */
+    uint64_t spliced[2];
+} mc_relay_stats;
+void mc_relay_stats_get(const mc_relay *r, mc_relay_stats *out);
+
+/* ------------------------------------------------------------------------------------------
+ * ring.c — the io_uring event loop: one ring per loop thread, Linux only.
+ *
+ * Swift runs each loop on its own thread: it calls mc_loop_poll() in a loop and resumes the
+ * continuations of the events it returns. Every function but mc_loop_wake() must be called
+ * on that thread only (the ring is SINGLE_ISSUER). Other threads queue their requests on the
+ * Swift side and call mc_loop_wake(), which makes a waiting mc_loop_poll() return.
+ *
+ * A connection is a slot holding a non-blocking socket (mc_loop_attach). It has at most one
+ * recv, one send (or sendfile) and one connect in flight. Every operation started with a
+ * token ends in exactly one event carrying that token, except multishot accept, which gives
+ * one event per accepted socket (more = 1) and a last one (more = 0).
+ *
+ * Receives take a buffer from the loop's pool (a provided-buffer ring, so an idle connection
+ * holds no buffer); an event's data stays valid until the next mc_loop_poll() call.
+ *
+ * mc_loop_relay() hands two connections to relay.c until it stops: bytes move between them
+ * inside the loop without returning to Swift. Response literal bodies of at least splice_min
+ * bytes go socket -> pipe -> socket with non-blocking splice(2) issued by the loop thread
+ * when a poll says the socket is ready (IORING_OP_SPLICE on sockets runs on io-wq workers:
+ * see DESIGN.md); shorter ones are copied through the pool's buffers.
+ * -------------------------------------------------------------------------------------- */
+
+/* Event kinds (mc_loop_event.kind). */
+enum {
+    MC_EV_RECV = 1,     /* res: bytes (data, len), 0 at end of stream, or -errno:
+                           -ETIME after timeout_ns, -ECANCELED after mc_loop_cancel_recv */
+    MC_EV_SEND = 2,     /* res: 0 when every byte was handed to the socket, or -errno */
+    MC_EV_SENDFILE = 3, /* res: 0 when every byte was sent, or -errno */
+    MC_EV_ACCEPT = 4,   /* res: the accepted socket's fd (not attached), or -errno; more */
+    MC_EV_CONNECT = 5,  /* res: 0, or -errno (-ETIME after timeout_ns) */
+    MC_EV_CLOSE = 6,    /* res: 0; the slot is free */
+    MC_EV_RELAY = 7,    /* res: the stop reason (MC_RELAY_*); leftovers: mc_loop_relay_leftover */
+};
+
+typedef struct mc_loop_event {
+    uint64_t token;
+    uint32_t kind;
+    int32_t res;
+    const void *data;   /* MC_EV_RECV */
+    uint64_t len;
+    uint32_t more;      /* MC_EV_ACCEPT: more events will follow for this token */
+    uint32_t _reserved;
+} mc_loop_event;
+
+typedef struct mc_loop_config {
+    uint32_t entries;     /* submission queue entries, e.g. 4096 */
+    uint32_t max_conns;   /* connection slots */
+    uint32_t buf_size;    /* bytes of each pool buffer, e.g. 65536 */
+    uint32_t buf_count;   /* pool buffers, a power of two <= 32768 */
+    uint32_t pipe_size;   /* bytes of a splice pipe (F_SETPIPE_SZ), e.g. 65536 */
+    uint32_t splice_min;  /* response literal bodies this long or longer are spliced; 0 = never */
+} mc_loop_config;
+
+/* Probe flags. */
+enum {
+    MC_PROBE_FORCE_FAIL = 1u << 0, /* report io_uring as missing (tests of the fallback) */
+};
+
+/* Whether this kernel lets the process run a loop: creates and destroys a ring with the
+ * setup flags mc_loop_init uses and checks every operation the loop needs. Returns 0, or a
+ * negative errno and a sentence naming what is missing in why (NUL-terminated, truncated to
+ * len): "io_uring_setup: Operation not permitted (kernel.io_uring_disabled = 2?)", "the
+ * kernel lacks IORING_OP_SEND", "forced off". Not Linux: -ENOSYS. */
+int mc_ring_probe(uint32_t flags, char *why, size_t len);
+
+/* Opaque; the caller allocates mc_loop_size() bytes, aligned to 16. */
+typedef struct mc_loop mc_loop;
+size_t mc_loop_size(void);
+
+/* Sets up the ring, the buffer pool, the slot table and the wake-up eventfd (allocating them:
+ * this is not the byte path). Returns 0 or -errno. */
+int mc_loop_init(mc_loop *l, const mc_loop_config *cfg);
+
+/* Closes every attached socket and frees what init took. No events follow. */
+void mc_loop_destroy(mc_loop *l);
+
+/* Any thread: makes a waiting mc_loop_poll() return. Returns 0 or -errno. */
+int mc_loop_wake(mc_loop *l);
+
+/* Submits what is queued, waits until at least one event is ready, a wake-up came or wait_ns
+ * passed (-1: no limit, 0: do not wait), handles completions (relays run here), and writes up
+ * to max events. Returns their count (>= 0) or -errno. */
+int mc_loop_poll(mc_loop *l, mc_loop_event *events, uint32_t max, int64_t wait_ns);
+
+/* Puts a socket in a slot (making it non-blocking). Returns the connection id (>= 0), or
+ * -EMFILE when every slot is taken. */
+int mc_loop_attach(mc_loop *l, int fd);
+
+/* Takes the socket out of its slot without closing it (no operation may be in flight), for
+ * a move to another loop. Returns the fd or -errno (-EBUSY while something is in flight). */
+int mc_loop_detach(mc_loop *l, int conn);
+
+/* Multishot accept on a listening socket (not attached). */
+int mc_loop_accept(mc_loop *l, int listen_fd, uint64_t token);
+
+/* Ends the multishot accept on listen_fd: its last event (more = 0, res -ECANCELED) follows. */
+int mc_loop_accept_cancel(mc_loop *l, int listen_fd);
+
+/* Connects the connection's socket to addr; timeout_ns < 0: none. */
+int mc_loop_connect(mc_loop *l, int conn, const void *addr, uint32_t addrlen, int64_t timeout_ns,
+                    uint64_t token);
+
+/* Receives once into a pool buffer; timeout_ns < 0: none. -ENOBUFS from the kernel is not an
+ * error: the loop retries when a buffer comes back. */
+int mc_loop_recv(mc_loop *l, int conn, int64_t timeout_ns, uint64_t token);
+
+/* Ends the connection's recv early: its event follows (with data if it had completed). */
+int mc_loop_recv_cancel(mc_loop *l, int conn);
+
+/* Sends every byte of [buf, buf + len); the memory must stay valid until the event. */
+int mc_loop_send(mc_loop *l, int conn, const void *buf, size_t len, uint64_t token);
+
+/* Sends len bytes of file_fd from offset without copying them through user space. The fd
+ * stays the caller's; it must stay open until the event. */
+int mc_loop_sendfile(mc_loop *l, int conn, int file_fd, uint64_t offset, uint64_t len,
+                     uint64_t token);
+
+/* Cancels what is in flight on the connection (those events come first, -ECANCELED), closes
+ * the socket and frees the slot; MC_EV_CLOSE follows. */
+int mc_loop_close(mc_loop *l, int conn, uint64_t token);
+
+/* Relays between two connections of this loop (nothing in flight on either) until r stops;
+ * MC_EV_RELAY carries the reason. client_bytes / backend_bytes are bytes already read from
+ * each side and not yet handled (copied at once). idle_ns: stop with MC_RELAY_TIMEOUT after
+ * the client sent nothing that long (< 0: never). r must have been set up by mc_relay_init and
+ * stay valid until the event. */
+int mc_loop_relay(mc_loop *l, int client, int backend, mc_relay *r,
+                  const void *client_bytes, size_t client_len,
+                  const void *backend_bytes, size_t backend_len,
+                  int64_t idle_ns, uint64_t token);
+
+/* Asks the relay on `client` to stop (MC_RELAY_SHUTDOWN); its event follows. */
+int mc_loop_relay_stop(mc_loop *l, int client);
+
+/* After MC_EV_RELAY: the bytes of `from` read but not relayed, in at most two pieces (held
+ * bytes first), valid until the next mc_loop_poll(). Returns the total length. */
+size_t mc_loop_relay_leftover(mc_loop *l, mc_relay *r, uint32_t from,
+                              const void **p1, size_t *n1, const void **p2, size_t *n2);
+
+/* ------------------------------------------------------------------------------------------
  * core.c — build facts.
  * -------------------------------------------------------------------------------------- */
 
