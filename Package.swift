@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "Transport",
             dependencies: [
-                "IMAPWire", "CMurderSystem",
+                "IMAPWire", "CMurderSystem", "CMurderCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

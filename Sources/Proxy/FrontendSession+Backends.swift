@@ -200,7 +200,7 @@ extension FrontendSession {
             case .closed(_, let why)?:
                 await drop(link)
                 throw BackendUnavailable(server: link.server, reason: why.map { "connection failed (\($0))" } ?? "connection closed")
-            case .timedOut?, nil:
+            case .timedOut?, .stopped?, nil:
                 await drop(link)
                 throw BackendUnavailable(server: link.server, reason: "connection lost")
             }

@@ -33,10 +33,12 @@ public final class FrontendSession {
         case closed(Source, String?)
         case timedOut(Source)
         case fired(UInt64)
+        /// The source's reader was stopped (``SourceReader/stop()``) and will send nothing more.
+        case stopped(Source)
 
         var source: Source {
             switch self {
-            case .bytes(let s, _), .closed(let s, _), .timedOut(let s): s
+            case .bytes(let s, _), .closed(let s, _), .timedOut(let s), .stopped(let s): s
             case .fired(let id): .timer(id)
             }
         }
@@ -127,7 +129,7 @@ public final class FrontendSession {
             await handle(input)
             await flushLinks()
             await flush()
-            if case .bytes(.client, _) = input, !done { readers[.client]?.grant() }
+            if case .bytes(.client, _) = input, !done, await !relayInEngine() { readers[.client]?.grant() }
         }
         // A client gone mid-APPEND: the backend must not see the rest as commands.
         await abandonAppend()
@@ -200,6 +202,8 @@ public final class FrontendSession {
                         return
                     }
                     sink.yield(.bytes(source, bytes))
+                } catch is CancellationError {
+                    break
                 } catch let e as ConnectionError where e.code == .timedOut {
                     sink.yield(.timedOut(source))
                     return
@@ -207,7 +211,9 @@ public final class FrontendSession {
                     sink.yield(.closed(source, "\(error)"))
                     return
                 }
+                if Task.isCancelled { break }
             }
+            sink.yield(.stopped(source))
         }
         let reader = SourceReader(permits: permits, task: task)
         readers[source] = reader

@@ -34,6 +34,9 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Write the addresses, users and passwords here as shell variables once the murder is ready.")
     var envFile: String?
 
+    @Option(help: "Socket engine: \"uring\" (io_uring, falling back to nio where the kernel refuses it) or \"nio\".")
+    var engine = "uring"
+
     @Option(help: "Log level of the nodes (trace, debug, info, notice, warning, error, critical); logs go to stderr.")
     var logLevel = "notice"
 
@@ -46,6 +49,9 @@ struct Demo: AsyncParsableCommand {
         guard (0...2).contains(frontends) else { throw ValidationError("--frontends must be 1 or 2") }
         guard portBase == 0 || (1...65531).contains(portBase) else {
             throw ValidationError("--port-base must be 1 to 65531 (the demo uses it and the 4 ports after it), or 0")
+        }
+        guard NodeConfig.EngineKind(rawValue: engine) != nil else {
+            throw ValidationError("--engine must be \"uring\" or \"nio\"")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level: not a level (trace, debug, info, notice, warning, error, critical)")
@@ -74,9 +80,13 @@ struct Demo: AsyncParsableCommand {
         options.ports = DemoMurder.Ports(base: base)
         // Signals are caught from here on, so Ctrl-C during the start-up still stops cleanly.
         let stopRequested = Task { await Signals.wait(for: [SIGTERM, SIGINT]) }
+        let logger = Logger(label: "murder.demo")
+        let socketEngine = NodeEngine.make(
+            NodeConfig.EngineKind(rawValue: engine) ?? .uring, logger: logger,
+            environment: ProcessInfo.processInfo.environment)
         let demo: DemoMurder
         do {
-            demo = try await DemoMurder.start(options, logger: Logger(label: "murder.demo"))
+            demo = try await DemoMurder.start(options, engine: socketEngine, logger: logger)
         } catch let error as DemoMurderError {
             stopRequested.cancel()
             Self.fail(error.message)
@@ -94,6 +104,7 @@ struct Demo: AsyncParsableCommand {
         await stopRequested.value
         Logger(label: "murder.demo").notice("stopping")
         await demo.stop()
+        NodeEngine.shutdown(socketEngine)
         if let envFile { try? FileManager.default.removeItem(atPath: envFile) }
     }
 

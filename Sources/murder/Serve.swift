@@ -34,25 +34,26 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError(
                 "roles: a node that is both backend and frontend is the unified topology, which comes later; run them as separate nodes")
         }
+        let engine = NodeEngine.make(cfg.engine, logger: logger, environment: ProcessInfo.processInfo.environment)
         var ports: [Int] = []
         // The master first: a backend in the same process registers with it.
         var master: MUpdateNode?
         if cfg.roles.contains(.mupdate) {
-            let node = try await MUpdateNode.start(cfg, logger: logger)
+            let node = try await MUpdateNode.start(cfg, engine: engine, logger: logger)
             for address in node.boundAddresses { logger.notice("mupdate master \(cfg.servername) listening on \(address)") }
             ports += node.boundPorts
             master = node
         }
         var backend: BackendNode?
         if cfg.roles.contains(.backend) {
-            let node = try await BackendNode.start(cfg, logger: logger)
+            let node = try await BackendNode.start(cfg, engine: engine, logger: logger)
             for address in node.boundAddresses { logger.notice("backend \(cfg.servername) listening on \(address)") }
             ports += node.boundPorts
             backend = node
         }
         var frontend: FrontendNode?
         if cfg.roles.contains(.frontend) {
-            let node = try await FrontendNode.start(cfg, logger: logger)
+            let node = try await FrontendNode.start(cfg, engine: engine, logger: logger)
             for address in node.boundAddresses { logger.notice("frontend \(cfg.servername) listening on \(address)") }
             ports += node.boundPorts
             frontend = node
@@ -65,6 +66,7 @@ struct Serve: AsyncParsableCommand {
         await frontend?.stop()
         await backend?.stop()
         await master?.stop()
+        NodeEngine.shutdown(engine)
     }
 }
 

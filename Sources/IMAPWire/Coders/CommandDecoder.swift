@@ -83,6 +83,18 @@ public struct CommandDecoder: Sendable {
     /// Bytes received and not yet turned into events (a partial command, not APPEND bodies).
     public var buffered: Int { reader.buffered + frame.count }
 
+    /// Whether the next byte starts a new command, with no event pending.
+    public var isAtCommandStart: Bool {
+        state == .idle && pending.isEmpty && frame.isEmpty && mode == .commands && reader.isAtMessageStart
+    }
+
+    /// Between two commands, with no event pending: takes the bytes received and not yet
+    /// decoded, for a relay outside this decoder. Elsewhere: nil, and nothing changes.
+    public mutating func takeUndecoded() -> [UInt8]? {
+        guard state == .idle, pending.isEmpty, frame.isEmpty, mode == .commands else { return nil }
+        return reader.takeUnscanned()
+    }
+
     /// The last ``Event/literalRequest(_:)`` was answered with a refusal: the client will not
     /// send the literal, so the command ends here.
     public mutating func refuseLiteral() {

@@ -39,6 +39,23 @@ public struct SegmentReader: Sendable {
     /// Bytes received and not yet handed out as events.
     public var buffered: Int { input.count - readIndex + segment.count }
 
+    /// Whether the next byte starts a new message: no segment, literal or discarded line is
+    /// under way.
+    public var isAtMessageStart: Bool {
+        !isClosed && segment.isEmpty && !discardingToLF && scanner.state == .line && scanner.first
+            && scanner.segLen == 0
+    }
+
+    /// At a message start: takes the bytes received and not yet scanned (a frontend hands
+    /// them to the C relay). Elsewhere: nil, and nothing changes.
+    public mutating func takeUnscanned() -> [UInt8]? {
+        guard isAtMessageStart else { return nil }
+        let rest = Array(input[readIndex...])
+        input.removeAll(keepingCapacity: true)
+        readIndex = 0
+        return rest
+    }
+
     public mutating func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         guard !isClosed else { return }
         if readIndex > 0 && readIndex * 2 >= input.count {

@@ -78,8 +78,8 @@ extension NodeConfig {
         config.roles = roleNames.compactMap(Role.init(rawValue:))
         config.engine =
             EngineKind(
-                rawValue: try reader.choice("engine", default: "nio", among: EngineKind.allCases.map(\.rawValue))
-            ) ?? .nio
+                rawValue: try reader.choice("engine", default: "uring", among: EngineKind.allCases.map(\.rawValue))
+            ) ?? .uring
 
         try Self.decodeIMAP(reader, into: &config.imap)
         try Self.decodeAuth(reader, into: &config.auth)

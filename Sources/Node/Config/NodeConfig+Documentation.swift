@@ -14,8 +14,8 @@ extension NodeConfig {
             "Folder of the node's durable state; the spool lives under it. Relative to the file's folder."
         ),
         (
-            "engine", "\"nio\"",
-            "Socket engine: \"nio\" (SwiftNIO) or \"uring\" (io_uring; falls back to nio, logged, where unavailable)."
+            "engine", "\"uring\"",
+            "Socket engine: \"uring\" (the C core on io_uring; falls back to nio, logged, where the kernel refuses io_uring) or \"nio\" (SwiftNIO, pure Swift)."
         ),
         (
             "imap.listen", "[\"127.0.0.1:143\"]",

@@ -52,7 +52,7 @@ public struct NodeConfig: Sendable, Hashable {
         self.servername = servername
         self.roles = [.backend]
         self.dataDirectory = dataDirectory
-        self.engine = .nio
+        self.engine = .uring
         self.imap = IMAP()
         self.auth = Auth(dataDirectory: dataDirectory)
         self.tls = TLS()

@@ -27,9 +27,6 @@ public final class BackendNode: Sendable {
     /// recovery) and starts listening, with implicit TLS on the `imap.listen_tls` addresses.
     public static func start(_ config: NodeConfig, engine: (any Engine)? = nil, logger: Logger) async throws -> BackendNode {
         let engine = engine ?? NIOEngine()
-        if config.engine == .uring {
-            logger.notice("engine \"uring\" is not available in this build; running on the pure-Swift engine (nio)")
-        }
         // Loaded before the spool opens, so a bad certificate stops the start-up early.
         let handshakeTimeout = Duration.seconds(min(config.imap.loginTimeoutSeconds, 60))
         let tls = try config.tls.load(file: "config", handshakeTimeout: handshakeTimeout)

@@ -31,9 +31,6 @@ public final class FrontendNode: Sendable {
     /// first dump completes (SPEC.md §7.6).
     public static func start(_ config: NodeConfig, engine: (any Engine)? = nil, logger: Logger) async throws -> FrontendNode {
         let engine = engine ?? NIOEngine()
-        if config.engine == .uring {
-            logger.notice("engine \"uring\" is not available in this build; running on the pure-Swift engine (nio)")
-        }
         guard let master = try config.mupdateClient() else {
             throw ConfigError(
                 .missingKey, file: "config", key: "mupdate.server",

@@ -126,6 +126,20 @@ public final class NIOEngine: Engine {
         }
     }
 
+    /// Takes over a connected socket (the io_uring engine hands over a connection that starts
+    /// TLS): the same options and handler as a connection of this engine's own.
+    func adopt(descriptor: CInt) async throws -> NIOConnection {
+        let bootstrap = ClientBootstrap(group: self.eventLoopGroup)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelOption(.writeBufferWaterMark, value: Self.writeWaterMark)
+            .channelOption(.recvAllocator, value: Self.recvAllocator)
+        let (channel, handler) = try await bootstrap.withConnectedSocket(descriptor) { channel in
+            channel.eventLoop.makeCompletedFuture { (channel, try NIOConnection.install(on: channel)) }
+        }
+        return NIOConnection(channel: channel, handler: handler)
+    }
+
     /// Maps NIO's connect failures to ``ConnectionError`` codes.
     static func connectError(_ error: any Error, host: String, port: Int) -> ConnectionError {
         let action = "connect to \(host):\(port)"
