@@ -128,7 +128,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Fixtures shared by the test targets: parse fixtures, the decoder verifier.
-        .target(name: "MurderTestSupport", dependencies: ["IMAPWire"], swiftSettings: swiftSettings),
+        .target(name: "MurderTestSupport", dependencies: ["IMAPWire", "Transport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IMAPWireTests", dependencies: ["IMAPWire", "MurderTestSupport"], swiftSettings: swiftSettings
         ),
@@ -138,7 +138,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "IMAPWire"], swiftSettings: swiftSettings),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "IMAPWire"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TransportTests", dependencies: ["Transport", "IMAPWire", "MurderTestSupport"], swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SpoolTests", dependencies: ["Spool"], swiftSettings: swiftSettings),
         .testTarget(name: "AuthTests", dependencies: ["Auth"], swiftSettings: swiftSettings),
         .testTarget(

@@ -19,6 +19,8 @@ import threading
 import time
 from pathlib import Path
 
+from support import engine_line
+
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -68,7 +70,7 @@ class Backend:
         self.failed_login_delay_ms = imap_keys["failed_login_delay_ms"]
         auth_keys = {"admins": ["admin"], "proxy_identities": ["murder"]}
         auth_keys.update(auth or {})
-        lines = ['servername = "127.0.0.1:0"', f"data_dir = {toml_value(str(self.data_dir))}", "", "[imap]"]
+        lines = ['servername = "127.0.0.1:0"', engine_line(), f"data_dir = {toml_value(str(self.data_dir))}", "", "[imap]"]
         lines += [f"{k} = {toml_value(v)}" for k, v in imap_keys.items()]
         lines += ["", "[auth]"]
         lines += [f"{k} = {toml_value(v)}" for k, v in auth_keys.items()]

@@ -37,7 +37,7 @@ import pytest
 import cyrus_peers
 from conftest import MURDER_BIN, Backend, password
 from cyrus_peers import MUPDATE_USER, free_port
-from support import RawClient, message
+from support import RawClient, engine_line, message
 from test_mupdate_murder import MasterNode, master_list
 
 USERS = ("alice", "bob", "admin", MUPDATE_USER)
@@ -245,6 +245,7 @@ class ClusterBackend(ClusterNode):
         self.location = self.servername + "!default"
         super().__init__(root, [
             'roles = ["backend"]',
+            engine_line(),
             f'servername = "{self.servername}"',
             'data_dir = "@DATA@"',
             "",
@@ -299,6 +300,7 @@ class OurFrontend(ClusterNode):
         proxy_keys.update(proxy or {})
         lines = [
             'roles = ["frontend"]',
+            engine_line(),
             f'servername = "{name}"',
             'data_dir = "@DATA@"',
             "",

@@ -1,11 +1,21 @@
 """Helpers shared by the end-to-end tests: message builders and a raw IMAP line client."""
 
+import os
 import random
 import re
 import socket
 import time
 
 CRLF = b"\r\n"
+
+# The socket engine every node of the suite runs on: `make test` runs the suite once per
+# engine (MURDER_ENGINE=uring, then nio).
+ENGINE = os.environ.get("MURDER_ENGINE", "uring")
+
+
+def engine_line():
+    """The config line that puts a node on the suite's engine."""
+    return f'engine = "{ENGINE}"'
 
 
 def message(subject="hello", body="Hello, world.", sender="alice@example.org", to="bob@example.org",

@@ -25,6 +25,7 @@ import pytest
 
 import cyrus_peers
 from conftest import MURDER_BIN, Backend
+from support import engine_line
 from cyrus_peers import (
     MUPDATE_USER,
     MupdateClient,
@@ -82,6 +83,7 @@ class OurMaster(Backend):
         self.config_path.write_text(
             "\n".join([
                 'roles = ["mupdate"]',
+                engine_line(),
                 'servername = "127.0.0.1"',
                 f'data_dir = "{self.data_dir}"',
                 "",

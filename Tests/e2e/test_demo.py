@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from support import ENGINE
+
 import pytest
 
 import conftest
@@ -77,7 +79,7 @@ class Demo:
         self.data_dir = self.root / "data"
         self.env_path = self.root / "demo.env"
         self.log_path = self.root / "demo.log"
-        self.args = [str(MURDER_BIN), "demo", "--port-base", str(base), "--env-file", str(self.env_path),
+        self.args = [str(MURDER_BIN), "demo", "--engine", ENGINE, "--port-base", str(base), "--env-file", str(self.env_path),
                      "--data-dir", str(self.data_dir), "--frontends", str(frontends), *extra]
         self.proc = None
         self.stdout = ""
@@ -266,7 +268,7 @@ def test_demo_port_in_use(demo_root):
         squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind(("127.0.0.1", base + 2))
         squatter.listen(1)
-        r = subprocess.run([str(MURDER_BIN), "demo", "--port-base", str(base), "--data-dir", str(Path(root) / "d")],
+        r = subprocess.run([str(MURDER_BIN), "demo", "--engine", ENGINE, "--port-base", str(base), "--data-dir", str(Path(root) / "d")],
                            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
     assert f"port {base + 2} (backend2)" in r.stderr and "--port-base" in r.stderr, r.stderr

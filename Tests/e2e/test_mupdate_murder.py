@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from support import engine_line
+
 import conftest
 import cyrus_peers
 from conftest import MURDER_BIN, Backend, password
@@ -77,6 +79,7 @@ class MurderBackend(Backend):
         self.location = self.servername + "!default"
         self.config_path.write_text("\n".join([
             'roles = ["backend"]',
+            engine_line(),
             f'servername = "{self.servername}"',
             f'data_dir = "{self.data_dir}"',
             "",

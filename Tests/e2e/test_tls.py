@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from support import engine_line
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MURDER = Path(os.environ.get("MURDER_BIN", REPO_ROOT / ".build" / "debug" / "murder"))
 TIMEOUT = 15
@@ -58,7 +60,7 @@ class TLSNode:
         )
         config = root / "node.toml"
         config.write_text(
-            f'servername = "127.0.0.1:0"\ndata_dir = "{data}"\n'
+            f'servername = "127.0.0.1:0"\n{engine_line()}\ndata_dir = "{data}"\n'
             '[imap]\nlisten = ["127.0.0.1:0"]\nlisten_tls = ["127.0.0.1:0"]\nfailed_login_delay_ms = 100\n'
             '[auth]\nallow_plaintext = false\nadmins = ["admin"]\nproxy_identities = ["murder"]\n'
             '[tls]\ncert_file = "c.pem"\nkey_file = "k.pem"\n'

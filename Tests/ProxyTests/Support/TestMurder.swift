@@ -1,6 +1,7 @@
 import Auth
 import Foundation
 import Logging
+import MurderTestSupport
 import MUpdate
 import Proxy
 import Synchronization
@@ -26,7 +27,7 @@ final class TestMurder: Sendable {
     static let maxLiteralBytes = 1 << 20
 
     let root: String
-    let engine: NIOEngine
+    let engine: any Engine
     let logger: Logger
     let store: MUpdateStore
     let master: any Listener
@@ -41,7 +42,7 @@ final class TestMurder: Sendable {
     var frontendPort: Int { frontend.localPort }
 
     private init(
-        root: String, engine: NIOEngine, logger: Logger, store: MUpdateStore, master: any Listener,
+        root: String, engine: any Engine, logger: Logger, store: MUpdateStore, master: any Listener,
         backend1: TestBackend, backend2: TestBackend, replica: MUpdateListReplica, context: ProxyContext,
         frontend: any Listener
     ) {
@@ -73,7 +74,7 @@ final class TestMurder: Sendable {
         let sasldb = root + "/sasldb2"
         try FileManager.default.copyItem(atPath: try templateDatabase(), toPath: sasldb)
         let logger = makeLogger()
-        let engine = NIOEngine()
+        let engine = TestEngine.current
 
         // The master.
         let store = try await MUpdateStore.open(path: root + "/mupdate.sqlite", logger: logger)

@@ -1,11 +1,12 @@
 import Logging
+import MurderTestSupport
 import Testing
 
 @testable import Transport
 
 /// Loopback helpers: one engine per test run, bounded waits, byte patterns.
 enum LoopbackHarness {
-    static let engine = NIOEngine()
+    static let engine = TestEngine.current
     static let logger = Logger(label: "murder.transport.tests")
 
     /// Runs `body`, failing with a timeout instead of hanging when it takes too long.

@@ -59,9 +59,13 @@ import Testing
             }
             #expect(received.count == payload.count)
             #expect(received == payload)
-            let observed = await peak.value
-            #expect(observed > 0)
-            #expect(observed <= NIOConnection.maxWriteSegment + 256 * 1024)
+            // On NIO the bytes queued in the channel stay bounded; the io_uring engine's send
+            // hands the caller's buffer to the kernel and waits, queuing nothing.
+            if H.engine is NIOEngine {
+                let observed = await peak.value
+                #expect(observed > 0)
+                #expect(observed <= NIOConnection.maxWriteSegment + 256 * 1024)
+            }
             await client.close()
             await listener.close()
         }
