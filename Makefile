@@ -24,14 +24,19 @@ build: deps
 demo: build
 	$(BUILD_DIR)/debug/murder demo $(DEMO_ARGS)
 
-# The whole suite: Swift tests (unit, differential, wire), the C scanner and the system
-# wrappers under AddressSanitizer and UndefinedBehaviorSanitizer, then the end-to-end suite
-# (real clients against a real `murder serve`).
+# The whole suite: Swift tests (unit, differential, wire), then the suites that open sockets
+# once more on the io_uring engine (the first run is on NIO), the C core under
+# AddressSanitizer and UndefinedBehaviorSanitizer, then the end-to-end suite (real clients
+# against a real `murder serve`) once per engine.
+ENGINE_SUITES = TransportTests|ProxyTests|URingEngineTests
 test: test-deps
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --parallel --num-workers 2
+	MURDER_TEST_ENGINE=uring $(SWIFT) test $(SWIFT_FLAGS) --skip-build --parallel --num-workers 2 \
+		--filter '$(ENGINE_SUITES)'
 	$(MAKE) --no-print-directory scan-asan system-asan
-	MURDER_BIN=$(BUILD_DIR)/debug/murder python3 -m pytest -q Tests/e2e
+	MURDER_ENGINE=uring MURDER_BIN=$(BUILD_DIR)/debug/murder python3 -m pytest -q Tests/e2e
+	MURDER_ENGINE=nio MURDER_BIN=$(BUILD_DIR)/debug/murder python3 -m pytest -q Tests/e2e
 
 bench: deps
 	bash bench/run.sh

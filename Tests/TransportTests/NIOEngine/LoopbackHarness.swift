@@ -7,6 +7,8 @@ import Testing
 /// Loopback helpers: one engine per test run, bounded waits, byte patterns.
 enum LoopbackHarness {
     static let engine = TestEngine.current
+    /// The pure-Swift engine, for the peers of a connection under test.
+    static let nioEngine = NIOEngine()
     static let logger = Logger(label: "murder.transport.tests")
 
     /// Runs `body`, failing with a timeout instead of hanging when it takes too long.
