@@ -64,6 +64,8 @@ class Backend:
         self.host = "127.0.0.1"
         self.port = None
         self.proc = None
+        # Extra environment of the process (MURDER_URING_PROBE=fail forces the NIO fallback).
+        self.extra_env = {}
         self.failed_login_delay_ms = FAILED_LOGIN_DELAY_MS
         imap_keys = {"listen": ["127.0.0.1:0"], "failed_login_delay_ms": FAILED_LOGIN_DELAY_MS}
         imap_keys.update(imap or {})
@@ -102,6 +104,7 @@ class Backend:
                 stdout=subprocess.PIPE,
                 stderr=log,
                 start_new_session=True,
+                env={**os.environ, **self.extra_env},
             )
         finally:
             log.close()

@@ -21,7 +21,7 @@ public enum NodeEngine {
         }
         do {
             let engine = try URingEngine()
-            logger.info("engine uring: \(URingEngine.defaultLoops) loop(s)")
+            logger.notice("engine uring: \(URingEngine.defaultLoops) io_uring loop(s)")
             return engine
         } catch {
             logger.notice("io_uring loops could not start (\(error)); running on the pure-Swift engine (nio)")
