@@ -30,7 +30,7 @@ demo: build
 test: test-deps
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --parallel --num-workers 2
-	$(MAKE) --no-print-directory scan-asan system-asan ring-asan
+	$(MAKE) --no-print-directory scan-asan system-asan relay-asan ring-asan
 	MURDER_BIN=$(BUILD_DIR)/debug/murder python3 -m pytest -q Tests/e2e
 
 bench: deps
@@ -44,4 +44,5 @@ clean:
 
 include mk/scan.mk
 include mk/system.mk
+include mk/relay.mk
 include mk/ring.mk
