@@ -321,6 +321,11 @@ int mc_relay_client_paused(const mc_relay *r);
 /* Commands forwarded and not yet answered. */
 uint32_t mc_relay_outstanding(const mc_relay *r);
 
+/* Whether part of a relayed command went to the backend and the rest (a literal's bytes, a
+ * continuation line) has not: anything else sent to the backend now would be read as part
+ * of that command, so a client gone at this point means closing the backend connection. */
+int mc_relay_client_mid_command(const mc_relay *r);
+
 /* Bytes of `from` taken by step but neither forwarded nor dropped: the start of an
  * intercepted command (client), or of a response after a BYE (backend). Valid until the
  * next step or init. Returns the length. */

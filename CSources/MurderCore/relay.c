@@ -130,6 +130,11 @@ void mc_relay_stop(mc_relay *r, uint32_t reason)
 
 uint32_t mc_relay_outstanding(const mc_relay *r) { return r ? r->n_tags : 0; }
 
+int mc_relay_client_mid_command(const mc_relay *r)
+{
+    return r != NULL && r->dir[MC_RELAY_FROM_CLIENT].state == MC_RC_RELAY;
+}
+
 /*
  * Whether the client direction must wait at the start of its next segment (see the pause
  * rules at the top). Only at a segment's first byte: a line once started is always taken.

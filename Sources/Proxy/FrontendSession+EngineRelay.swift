@@ -129,6 +129,7 @@ extension FrontendSession {
             break
         case .clientClosed, .clientFailed:
             logger.debug("client closed the connection")
+            relayCutOff = outcome.clientMidCommand
             done = true
         case .clientUnreadable:
             untagged(.bye(ResponseText(text: "Protocol error: a relayed command was cut off; closing connection")))

@@ -72,6 +72,8 @@ public final class FrontendSession {
     var idlePoll: Task<Void, Never>?
     var idlePollID: UInt64 = 0
     var done = false
+    /// The engine's relay ended with the client gone in the middle of a relayed command.
+    var relayCutOff = false
 
     let inbox: AsyncStream<Input>
     let sink: AsyncStream<Input>.Continuation
@@ -131,8 +133,10 @@ public final class FrontendSession {
             await flush()
             if case .bytes(.client, _) = input, !done, await !relayInEngine() { readers[.client]?.grant() }
         }
-        // A client gone mid-APPEND: the backend must not see the rest as commands.
+        // A client gone mid-APPEND, or in the middle of a relayed command: the backend must
+        // not see the rest (the LOGOUT below) as part of that command.
         await abandonAppend()
+        if relayCutOff || decoder.isInsidePassthrough, let link = selectedLink { await drop(link) }
         await closeAllLinks()
         await client.close()
         logger.debug("closed")

@@ -62,6 +62,9 @@ public struct RelayOutcome: Sendable {
     public var clientBytes: [UInt8]
     /// From the backend: bytes not passed on.
     public var backendBytes: [UInt8]
+    /// The client stopped in the middle of a relayed command (its literal or a continuation
+    /// line still due): the backend would read anything sent now as part of it.
+    public var clientMidCommand = false
     /// Bytes relayed, by direction, through buffers and by splice.
     public var copiedToBackend: UInt64 = 0
     public var copiedToClient: UInt64 = 0

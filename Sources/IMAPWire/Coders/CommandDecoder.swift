@@ -83,6 +83,10 @@ public struct CommandDecoder: Sendable {
     /// Bytes received and not yet turned into events (a partial command, not APPEND bodies).
     public var buffered: Int { reader.buffered + frame.count }
 
+    /// Inside a command handed out raw (``Event/passthroughLine(_:_:)``): its literal bytes
+    /// or a continuation line are still due.
+    public var isInsidePassthrough: Bool { state == .passthrough }
+
     /// Whether the next byte starts a new command, with no event pending.
     public var isAtCommandStart: Bool {
         state == .idle && pending.isEmpty && frame.isEmpty && mode == .commands && reader.isAtMessageStart

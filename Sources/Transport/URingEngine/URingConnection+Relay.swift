@@ -41,6 +41,7 @@ extension URingConnection {
                         clientBytes: Self.leftover(loop, box.relay, UInt32(MC_RELAY_FROM_CLIENT)),
                         backendBytes: Self.leftover(loop, box.relay, UInt32(MC_RELAY_FROM_BACKEND))
                     )
+                    outcome.clientMidCommand = mc_relay_client_mid_command(box.relay) != 0
                     var stats = mc_relay_stats()
                     mc_relay_stats_get(box.relay, &stats)
                     outcome.copiedToBackend = stats.copied.0

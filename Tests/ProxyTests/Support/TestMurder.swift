@@ -209,7 +209,12 @@ final class TestMurder: Sendable {
 
     /// A client of the frontend that read the greeting and logged in as `user`.
     func frontendSession(as user: String) async throws -> WireClient {
-        let client = try await frontendClient()
+        try await frontendSession(on: frontendPort, as: user)
+    }
+
+    /// A client of the frontend listening on `port`, logged in as `user`.
+    func frontendSession(on port: Int, as user: String) async throws -> WireClient {
+        let client = try await connect(port: port)
         try await client.expectLine(prefix: "* OK [CAPABILITY ")
         try await client.send("L0 LOGIN \(user) \(Self.password)\r\n")
         try await client.expectLine(prefix: "L0 OK [CAPABILITY ")
