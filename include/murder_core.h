@@ -263,9 +263,11 @@ enum {
 };
 
 enum {
-    MC_RELAY_HOLD = 2048,      /* bytes of a line kept across inputs, per direction */
-    MC_RELAY_MAX_TAG = 64,     /* longest tag the relay records */
-    MC_RELAY_MAX_TAGS = 64,    /* outstanding commands at once; more waits (not intercepted) */
+    /* Small on purpose: a relay lives as long as its session idles in it, and a frontend
+     * holds tens of thousands of them (DESIGN.md: 50,000 idle sessions under 1 GiB). */
+    MC_RELAY_HOLD = 1024,      /* bytes of a client line kept across inputs */
+    MC_RELAY_MAX_TAG = 32,     /* longest tag the relay records */
+    MC_RELAY_MAX_TAGS = 32,    /* outstanding commands at once; more waits (not intercepted) */
 };
 
 /* Where an output's bytes are. */

@@ -116,6 +116,10 @@ int mc_relay_init(mc_relay *r, const mc_relay_config *cfg)
     mc_scan_init(&r->dir[MC_RELAY_FROM_BACKEND].scan, MC_SCAN_RESPONSES, &cfg->backend);
     r->dir[MC_RELAY_FROM_CLIENT].state = MC_RC_START;
     r->dir[MC_RELAY_FROM_BACKEND].state = MC_RB_CLASSIFY;
+    for (int i = 0; i < 2; i++) {
+        r->dir[MC_RELAY_FROM_CLIENT].hold[i] = r->client_hold[i];
+        r->dir[MC_RELAY_FROM_BACKEND].hold[i] = r->backend_hold[i];
+    }
     cls_reset(r);
     return 0;
 }

@@ -19,6 +19,8 @@ enum {
     /* Continuation requests ("+ Ready for literal data") waiting for the backend to reach a
      * message boundary; a client with this many unanswered waits (pauses) at its next line. */
     MC_RELAY_MAX_CONTS = 16,
+    /* Bytes of a backend response's first line held until it is classified. */
+    MC_RELAY_BACKEND_HOLD = MC_RELAY_MAX_TAG + 16,
 };
 
 /* Client direction states (mc_relay_dir.state for MC_RELAY_FROM_CLIENT). */
@@ -52,8 +54,9 @@ typedef struct mc_relay_dir {
     uint32_t in_literal;   /* the scanner is inside a literal body */
     uint64_t literal_left; /* its bytes still to come */
     uint64_t dropped;      /* bytes consumed and neither forwarded nor held */
-    /* Two buffers: held bytes sent as an output stay valid while a new line is held. */
-    uint8_t hold[2][MC_RELAY_HOLD];
+    /* Two buffers: held bytes sent as an output stay valid while a new line is held. They
+     * point into the relay's client_hold or backend_hold (set by mc_relay_init). */
+    uint8_t *hold[2];
 } mc_relay_dir;
 
 struct mc_relay {
@@ -72,6 +75,10 @@ struct mc_relay {
     mc_relay_stats stats;
     mc_relay_dir dir[2]; /* by MC_RELAY_FROM_* */
     mc_relay_tag tags[MC_RELAY_MAX_TAGS];
+    /* The hold buffers: a client line, or the start of a backend response until its tag
+     * and first word are read (at most MC_RELAY_MAX_TAG + 6 bytes). */
+    uint8_t client_hold[2][MC_RELAY_HOLD];
+    uint8_t backend_hold[2][MC_RELAY_BACKEND_HOLD];
 };
 
 #endif /* MURDER_RELAY_INTERNAL_H */

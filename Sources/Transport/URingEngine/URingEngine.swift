@@ -32,7 +32,7 @@ public final class URingEngine: Engine, @unchecked Sendable {
         public var loops: Int
         public var maxConnectionsPerLoop: Int = 65_536
         public var bufferSize: Int = 64 * 1024
-        public var bufferCount: Int = 1024
+        public var bufferCount: Int = 256
         public var pipeSize: Int = 64 * 1024
         /// Response literal bodies at least this long are spliced, shorter ones copied.
         public var spliceMin: Int = 64 * 1024
