@@ -31,8 +31,8 @@ demo: build
 ENGINE_SUITES = TransportTests|ProxyTests|URingEngineTests
 test: test-deps
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
-	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --parallel --num-workers 2
-	MURDER_TEST_ENGINE=uring $(SWIFT) test $(SWIFT_FLAGS) --skip-build --parallel --num-workers 2 \
+	timeout 1200 $(SWIFT) test $(SWIFT_FLAGS) --skip-build --parallel --num-workers 2
+	MURDER_TEST_ENGINE=uring timeout 900 $(SWIFT) test $(SWIFT_FLAGS) --skip-build --parallel --num-workers 2 \
 		--filter '$(ENGINE_SUITES)'
 	$(MAKE) --no-print-directory scan-asan system-asan relay-asan ring-asan
 	MURDER_ENGINE=uring MURDER_BIN=$(BUILD_DIR)/debug/murder python3 -m pytest -q Tests/e2e

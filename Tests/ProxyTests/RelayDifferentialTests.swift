@@ -11,7 +11,7 @@ import Transport
 /// frontend on io_uring) give the same bytes to the client and to the backend, and those are
 /// the exact bytes expected. The backend is scripted (a fake IMAP server on loopback), so it
 /// can split responses at every offset, say BYE or vanish mid-literal.
-@Suite(.serialized) struct RelayDifferentialTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct RelayDifferentialTests {
     /// What each side received in one run.
     struct Run: Equatable, CustomStringConvertible {
         var client: String

@@ -90,7 +90,11 @@ final class URingListener: Listener, @unchecked Sendable {
     func close() async {
         if !closed.exchange(true, ordering: .acquiringAndReleasing) {
             let fd = descriptor
-            loop.submit { loop in _ = mc_loop_accept_cancel(loop.pointer, fd) }
+            loop.submit { [self] loop in
+                // -ENOENT: the accept already ended (its last event closed the socket, or is
+                // about to); -EALREADY: a cancel is on its way. Either way its event finishes.
+                _ = mc_loop_accept_cancel(loop.pointer, fd)
+            }
         }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let done = finished.withLock { state -> Bool in

@@ -237,7 +237,9 @@ import Transport
         let client = try await Self.connect(server)
         let start = ContinuousClock.now
         await client.logout()
-        #expect(ContinuousClock.now - start < .seconds(1))
+        // Well under the LOGOUT timeout: the answer (or the close) ended the wait. Loose, so
+        // that a loaded machine does not fail it.
+        #expect(ContinuousClock.now - start < .seconds(5))
         #expect(await client.isOpen == false)
         #expect(server.mismatches == [])
     }

@@ -150,9 +150,9 @@ struct NIOConnectionTLSTests {
             let listener = try await Self.listenTLS(tls) { connection in await echo(connection) }
             let client = try await H.connect(to: listener)
             let start = ContinuousClock.now
-            let end = try? await client.read(timeout: .seconds(5))
+            let end = try? await client.read(timeout: .seconds(30))
             #expect(end == nil)
-            #expect(ContinuousClock.now - start < .seconds(4))
+            #expect(ContinuousClock.now - start < .seconds(20))
             await client.close()
             await listener.close()
         }

@@ -7,7 +7,7 @@ import Testing
 /// The io_uring engine's own cases: the probe, and the C relay between a client and a backend
 /// connection with exact bytes on both sides. (Every loopback test of NIOConnectionTests and
 /// the test murder also run on this engine: `MURDER_TEST_ENGINE=uring`.)
-@Suite struct URingEngineTests {
+@Suite(.timeLimit(.minutes(2))) struct URingEngineTests {
     typealias H = LoopbackHarness
 
     /// The engine for these cases, or nil (each case then says why it did not run).
