@@ -28,7 +28,7 @@ demo: build
 # once more on the io_uring engine (the first run is on NIO), the C core under
 # AddressSanitizer and UndefinedBehaviorSanitizer, then the end-to-end suite (real clients
 # against a real `murder serve`) once per engine.
-ENGINE_SUITES = TransportTests|ProxyTests|URingEngineTests
+ENGINE_SUITES = TransportTests|ProxyTests|MUpdateTests|IMAPServerTests.TransferTests
 test: test-deps
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 	timeout 1200 $(SWIFT) test $(SWIFT_FLAGS) --skip-build --parallel --num-workers 2

@@ -3,6 +3,7 @@ import IMAPServer
 import MUpdate
 import Spool
 import Synchronization
+import MurderTestSupport
 import Testing
 import Transport
 
@@ -77,7 +78,7 @@ extension WireTests {
             username: String = "admin",
             _ body: (TestServer, TestServer, String) async throws -> Void
         ) async throws {
-            let engine = NIOEngine()
+            let engine = TestEngine.current
             try await TestServer.with(registration: destinationMaster) { destination in
                 let listener = try await IMAPServer(context: destination.context, engine: engine).listen(
                     host: "127.0.0.1", port: 0, limits: ListenerLimits(maxConnections: 10, maxConnectionsPerHost: 10))

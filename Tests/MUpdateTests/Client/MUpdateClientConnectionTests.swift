@@ -1,4 +1,5 @@
 import IMAPWire
+import MurderTestSupport
 import Testing
 import Transport
 
@@ -24,7 +25,7 @@ import Transport
         -> MUpdateClientConnection
     {
         try await MUpdateClientConnection.connect(
-            .test(port: server.port, commandTimeout: commandTimeout), engine: NIOEngine())
+            .test(port: server.port, commandTimeout: commandTimeout), engine: TestEngine.current)
     }
 
     @Test("banner with unknown lines, then PLAIN with the initial response as a {n+} literal")
@@ -220,7 +221,7 @@ import Transport
         let port = server.port
         await server.stop()
         let refused = await #expect(throws: MUpdateError.self) {
-            _ = try await MUpdateClientConnection.connect(.test(port: port), engine: NIOEngine())
+            _ = try await MUpdateClientConnection.connect(.test(port: port), engine: TestEngine.current)
         }
         #expect(refused?.code == .noConnection)
     }
@@ -249,7 +250,7 @@ import Transport
         let master = try await FakeMaster.start(cyrus: true)
         defer { Task { await master.stop() } }
         master.seed([MUpdateRecord(name: Self.carol, state: .active, location: Self.here, acl: Self.carolACL)])
-        let client = try await MUpdateClientConnection.connect(.test(port: master.port), engine: NIOEngine())
+        let client = try await MUpdateClientConnection.connect(.test(port: master.port), engine: TestEngine.current)
         #expect(await client.capabilities.updateSince == false)
         #expect(await client.capabilities.compression == ["DEFLATE"])
         #expect(try await client.find(Self.carol)?.acl == Self.carolACL)

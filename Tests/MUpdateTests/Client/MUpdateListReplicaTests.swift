@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import IMAPWire
+import MurderTestSupport
 import Testing
 import Transport
 
@@ -28,7 +29,7 @@ import Transport
                 heartbeatInterval: heartbeat, heartbeatTimeout: heartbeatTimeout,
                 backoff: MUpdateBackoff(initial: .milliseconds(50), maximum: .milliseconds(200)),
                 flushInterval: .milliseconds(20)),
-            engine: NIOEngine())
+            engine: TestEngine.current)
     }
 
     static func temporaryFolder() -> String {

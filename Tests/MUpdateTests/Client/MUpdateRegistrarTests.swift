@@ -1,5 +1,6 @@
 import IMAPWire
 import Synchronization
+import MurderTestSupport
 import Testing
 import Transport
 
@@ -18,7 +19,7 @@ import Transport
                 client: .test(port: port, connectTimeout: .seconds(5)), location: here,
                 keepAliveInterval: keepAlive, keepAliveTimeout: .seconds(3),
                 backoff: MUpdateBackoff(initial: .milliseconds(50), maximum: .milliseconds(200))),
-            engine: NIOEngine(), localMailboxes: { local })
+            engine: TestEngine.current, localMailboxes: { local })
     }
 
     /// The commands after authentication, without the reconciliation's LIST.

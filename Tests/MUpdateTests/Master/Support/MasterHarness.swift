@@ -3,6 +3,7 @@ import Foundation
 import IMAPWire
 import Logging
 import Synchronization
+import MurderTestSupport
 import Testing
 import Transport
 
@@ -19,7 +20,7 @@ final class MasterHarness: Sendable {
     let store: MUpdateStore
     let server: MUpdateServer
     let listener: any Listener
-    let engine = NIOEngine()
+    let engine = TestEngine.current
 
     var port: Int { listener.localPort }
 
