@@ -619,6 +619,23 @@ static void accept_cqe(struct mc_loop *l, uint32_t i, const struct io_uring_cqe 
 /* Recv                                                                                      */
 
 /* Puts the Swift-side recv into the kernel, with what is left of its timeout. */
+
+/*
+ * Links a timeout to the operation just prepared in `sqe` (its completion then says -ECANCELED
+ * and the timeout's -ETIME). The kernel reads `ts` at submission, so it lives in the
+ * connection. Without a free SQE the operation goes without a timeout rather than failing.
+ */
+static void link_timeout(struct mc_loop *l, struct io_uring_sqe *sqe, int64_t ns, struct __kernel_timespec *ts)
+{
+    sqe->flags |= IOSQE_IO_LINK;
+    ns_to_ts(ns, ts);
+    struct io_uring_sqe *t = ring_sqe(l);
+    if (t != NULL)
+        io_uring_prep_link_timeout(t, ts, 0);
+    else
+        sqe->flags &= (uint8_t)~IOSQE_IO_LINK;
+}
+
 static void recv_submit(struct mc_loop *l, uint32_t slot)
 {
     struct ring_conn *c = &l->conns[slot];
@@ -640,15 +657,8 @@ static void recv_submit(struct mc_loop *l, uint32_t slot)
     io_uring_sqe_set_data64(sqe, RING_UD(RING_OP_RECV, slot, c->gen));
     c->recv_state = RECV_KERNEL;
     c->inflight++;
-    if (left >= 0) {
-        sqe->flags |= IOSQE_IO_LINK;
-        ns_to_ts(left, &c->recv_ts);
-        struct io_uring_sqe *t = ring_sqe(l);
-        if (t != NULL)
-            io_uring_prep_link_timeout(t, &c->recv_ts, 0);
-        else
-            sqe->flags &= (uint8_t)~IOSQE_IO_LINK;
-    }
+    if (left >= 0)
+        link_timeout(l, sqe, left, &c->recv_ts);
 }
 
 int mc_loop_recv(mc_loop *l, int conn, int64_t timeout_ns, uint64_t token)
@@ -960,15 +970,8 @@ int mc_loop_connect(mc_loop *l, int conn, const void *addr, uint32_t addrlen, in
     io_uring_sqe_set_data64(sqe, RING_UD(RING_OP_CONNECT, (uint32_t)conn, c->gen));
     c->connecting = 1;
     c->inflight++;
-    if (timeout_ns >= 0) {
-        sqe->flags |= IOSQE_IO_LINK;
-        ns_to_ts(timeout_ns, &c->connect_ts);
-        struct io_uring_sqe *t = ring_sqe(l);
-        if (t != NULL)
-            io_uring_prep_link_timeout(t, &c->connect_ts, 0);
-        else
-            sqe->flags &= (uint8_t)~IOSQE_IO_LINK;
-    }
+    if (timeout_ns >= 0)
+        link_timeout(l, sqe, timeout_ns, &c->connect_ts);
     return 0;
 }
 
