@@ -58,23 +58,25 @@ enum SocketAddresses {
         return withUnsafePointer(to: &storage) { text(of: UnsafeRawPointer($0)) }
     }
 
-    /// "a.b.c.d:port" or "[v6]:port".
+    /// "a.b.c.d:port" or "[v6]:port", through getnameinfo (numeric): no field of the
+    /// sockaddr is read here, so this stays independent of which C module declares them.
     static func text(of address: UnsafeRawPointer) -> String? {
         let family = Int32(address.load(as: sa_family_t.self))
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-        if family == AF_INET {
-            let v4 = address.load(as: sockaddr_in.self)
-            var addr = v4.sin_addr
-            guard inet_ntop(AF_INET, &addr, &buffer, socklen_t(buffer.count)) != nil else { return nil }
-            return "\(String(cString: buffer)):\(UInt16(bigEndian: v4.sin_port))"
+        let length: Int
+        switch family {
+        case AF_INET: length = MemoryLayout<sockaddr_in>.size
+        case AF_INET6: length = MemoryLayout<sockaddr_in6>.size
+        default: return nil
         }
-        if family == AF_INET6 {
-            let v6 = address.load(as: sockaddr_in6.self)
-            var addr = v6.sin6_addr
-            guard inet_ntop(AF_INET6, &addr, &buffer, socklen_t(buffer.count)) != nil else { return nil }
-            return "[\(String(cString: buffer))]:\(UInt16(bigEndian: v6.sin6_port))"
-        }
-        return nil
+        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
+        let rc = getnameinfo(
+            address.assumingMemoryBound(to: sockaddr.self), socklen_t(length), &host, socklen_t(host.count),
+            &service, socklen_t(service.count), NI_NUMERICHOST | NI_NUMERICSERV)
+        guard rc == 0 else { return nil }
+        let h = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let p = String(decoding: service.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return family == AF_INET6 ? "[\(h)]:\(p)" : "\(h):\(p)"
     }
 
     /// The host part of "a.b.c.d:port" or "[v6]:port".

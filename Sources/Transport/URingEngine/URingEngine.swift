@@ -22,7 +22,7 @@ public final class URingEngine: Engine, @unchecked Sendable {
     let loops: [URingLoop]
     /// Where TLS connections go (see the type's summary).
     public let nio: NIOEngine
-    private let next = Atomic<Int>(0)
+    private let next: Atomic<Int>
 
     /// The loop of the connection the current task serves; connect() opens there.
     @TaskLocal static var preferredLoop: URingLoop?
@@ -57,6 +57,17 @@ public final class URingEngine: Engine, @unchecked Sendable {
     /// Starts the loops; throws when a ring cannot be set up (check ``unavailability(force:)``
     /// first to say why).
     public init(settings: Settings = Settings(), nio: NIOEngine = NIOEngine()) throws {
+        // The loops are made by a static function, and every stored property is assigned after
+        // it: swift-frontend 6.3.1 crashes (CopyPropagation, release builds) on a throwing
+        // init that initialises an Atomic before a throwing call.
+        let loops = try Self.makeLoops(settings)
+        self.loops = loops
+        self.nio = nio
+        self.next = Atomic(0)
+        for loop in loops { loop.start() }
+    }
+
+    private static func makeLoops(_ settings: Settings) throws -> [URingLoop] {
         var config = mc_loop_config()
         config.entries = 4096
         config.max_conns = UInt32(settings.maxConnectionsPerLoop)
@@ -66,9 +77,7 @@ public final class URingEngine: Engine, @unchecked Sendable {
         config.splice_min = UInt32(settings.spliceMin)
         var loops: [URingLoop] = []
         for i in 0..<settings.loops { loops.append(try URingLoop(index: i, config: config)) }
-        self.loops = loops
-        self.nio = nio
-        for loop in loops { loop.start() }
+        return loops
     }
 
     /// Stops the loops' threads (connections still open are closed by ring.c).
