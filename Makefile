@@ -34,7 +34,7 @@ test: test-deps
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --parallel --num-workers 2
 	MURDER_TEST_ENGINE=uring $(SWIFT) test $(SWIFT_FLAGS) --skip-build --parallel --num-workers 2 \
 		--filter '$(ENGINE_SUITES)'
-	$(MAKE) --no-print-directory scan-asan system-asan
+	$(MAKE) --no-print-directory scan-asan system-asan relay-asan ring-asan
 	MURDER_ENGINE=uring MURDER_BIN=$(BUILD_DIR)/debug/murder python3 -m pytest -q Tests/e2e
 	MURDER_ENGINE=nio MURDER_BIN=$(BUILD_DIR)/debug/murder python3 -m pytest -q Tests/e2e
 
@@ -49,3 +49,5 @@ clean:
 
 include mk/scan.mk
 include mk/system.mk
+include mk/relay.mk
+include mk/ring.mk

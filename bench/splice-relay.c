@@ -1,193 +1,173 @@
 /*
- * splice-relay: the physical limit of a relay, for the frontend benchmark. It accepts on
- * 127.0.0.1, connects each client to one backend and moves the bytes both ways with
- * splice(2) socket -> pipe -> socket: no user-space copy, no parsing, no login of its own
- * (the client logs in at the backend through it). One process, one thread, one epoll loop,
- * so its CPU compares with a frontend's process.
+ * splice-relay.c — the benchmark's reference row: the plainest relay this machine can run.
+ * Listens on a port; for each accepted connection connects to the target and moves bytes
+ * both ways socket -> pipe -> socket with blocking splice(2), one thread per direction. No
+ * framing, no io_uring, no copies through user space: the physical limit of relaying here.
  *
- *     splice-relay BACKEND_PORT [LISTEN_PORT]      (LISTEN_PORT 0 or absent: any free port)
- *
- * Prints "listening <port>" on stdout once it accepts; runs until SIGTERM/SIGINT.
- * Build: cc -O2 -o splice-relay bench/splice-relay.c
+ * Build:  /opt/swift/usr/bin/clang -O2 -Wall -Wextra -fuse-ld=lld -o bench/.build/splice-relay \
+ *             bench/splice-relay.c -lpthread
+ * Usage:  splice-relay LISTEN_PORT TARGET_HOST TARGET_PORT [PIPE_BYTES]
+ *         e.g. splice-relay 14300 127.0.0.1 14301 65536
+ * Listens on 127.0.0.1 only; stop it with SIGINT or SIGTERM.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define PIPE_SIZE (1 << 20)
-#define CHUNK (1 << 20)
+static struct addrinfo *target;
+static int pipe_bytes = 65536;
 
-/* One direction: bytes read from `from` wait in the pipe until written to `to`. */
-struct flow {
+struct half {
     int from, to;
-    int pipe[2];
-    size_t queued; /* bytes in the pipe */
-    size_t cap;    /* the pipe's capacity */
-    int eof;
-};
-
-/* A client and its backend connection; one epoll registration per socket (struct end). */
-struct pair;
-struct end {
     struct pair *pair;
-    int fd;
 };
+
+/* One connection: two directions; the last one to finish closes both sockets. */
 struct pair {
-    struct flow up, down; /* client -> backend, backend -> client */
-    struct end client, backend;
-    int closed;
+    struct half dir[2];
+    pthread_mutex_t lock;
+    int live;
 };
 
-static int ep;
-static struct sockaddr_in backend_addr;
-static volatile sig_atomic_t stopping;
-
-static void on_signal(int sig) {
-    (void)sig;
-    stopping = 1;
-}
-
-static int flow_open(struct flow *f, int from, int to) {
-    memset(f, 0, sizeof *f);
-    f->from = from;
-    f->to = to;
-    if (pipe2(f->pipe, O_NONBLOCK | O_CLOEXEC) < 0) return -1;
-    fcntl(f->pipe[1], F_SETPIPE_SZ, PIPE_SIZE); /* best effort: pipe-max-size may be lower */
-    int cap = fcntl(f->pipe[1], F_GETPIPE_SZ);
-    f->cap = cap > 0 ? (size_t)cap : 65536;
-    return 0;
-}
-
-static void pair_close(struct pair *p) {
-    if (p->closed) return;
-    p->closed = 1;
-    close(p->client.fd);
-    close(p->backend.fd);
-    close(p->up.pipe[0]);
-    close(p->up.pipe[1]);
-    close(p->down.pipe[0]);
-    close(p->down.pipe[1]);
-}
-
-/* Moves what it can; 0 while the flow lives, -1 once the pair must close. */
-static int flow_pump(struct flow *f) {
-    for (;;) {
-        int progress = 0;
-        if (!f->eof) {
-            ssize_t n = splice(f->from, NULL, f->pipe[1], NULL, CHUNK, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-            if (n > 0) {
-                f->queued += (size_t)n;
-                progress = 1;
-            } else if (n == 0) {
-                f->eof = 1;
-            } else if (errno != EAGAIN && errno != EINTR) {
-                return -1;
-            }
-        }
-        if (f->queued > 0) {
-            ssize_t n = splice(f->pipe[0], NULL, f->to, NULL, f->queued, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-            if (n > 0) {
-                f->queued -= (size_t)n;
-                progress = 1;
-            } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-                return -1;
-            }
-        }
-        if (f->eof && f->queued == 0) return -1;
-        if (!progress) return 0;
-    }
-}
-
-static void accept_one(int lfd) {
-    int c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (c < 0) return;
-    int b = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (b < 0 || connect(b, (struct sockaddr *)&backend_addr, sizeof backend_addr) < 0) {
-        if (b >= 0) close(b);
-        close(c);
-        return;
-    }
-    fcntl(b, F_SETFL, fcntl(b, F_GETFL) | O_NONBLOCK);
-    int one = 1;
-    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    setsockopt(b, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct pair *p = calloc(1, sizeof *p);
-    if (p == NULL || flow_open(&p->up, c, b) < 0 || flow_open(&p->down, b, c) < 0) {
-        close(c);
-        close(b);
+static void pair_release(struct pair *p)
+{
+    pthread_mutex_lock(&p->lock);
+    int last = --p->live == 0;
+    pthread_mutex_unlock(&p->lock);
+    if (last) {
+        close(p->dir[0].from);
+        close(p->dir[0].to);
+        pthread_mutex_destroy(&p->lock);
         free(p);
-        return;
     }
-    p->client = (struct end){p, c};
-    p->backend = (struct end){p, b};
-    /* Edge-triggered both ways: a pump moves bytes until neither half of a flow progresses,
-     * so a flow stops either on an empty source (the next bytes raise EPOLLIN) or on a full
-     * pipe behind a full destination (its drain raises EPOLLOUT). */
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = &p->client};
-    epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
-    ev.data.ptr = &p->backend;
-    epoll_ctl(ep, EPOLL_CTL_ADD, b, &ev);
 }
 
-int main(int argc, char **argv) {
-    if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: %s BACKEND_PORT [LISTEN_PORT]\n", argv[0]);
+/* from -> pipe -> to until EOF or an error, then half-closes `to` so the peer sees the EOF. */
+static void *pump(void *arg)
+{
+    struct half *h = arg;
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) == 0) {
+        (void)fcntl(pfd[1], F_SETPIPE_SZ, pipe_bytes);
+        for (;;) {
+            ssize_t n = splice(h->from, NULL, pfd[1], NULL, (size_t)pipe_bytes, SPLICE_F_MOVE | SPLICE_F_MORE);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            while (n > 0) {
+                ssize_t m = splice(pfd[0], NULL, h->to, NULL, (size_t)n, SPLICE_F_MOVE | SPLICE_F_MORE);
+                if (m < 0 && errno == EINTR)
+                    continue;
+                if (m <= 0)
+                    goto out;
+                n -= m;
+            }
+        }
+    out:
+        close(pfd[0]);
+        close(pfd[1]);
+    }
+    shutdown(h->to, SHUT_WR);
+    shutdown(h->from, SHUT_RD);
+    pair_release(h->pair);
+    return NULL;
+}
+
+static void start(int client)
+{
+    int backend = socket(target->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (backend < 0 || connect(backend, target->ai_addr, target->ai_addrlen) != 0) {
+        perror("connect to target");
+        if (backend >= 0)
+            close(backend);
+        close(client);
+        return;
+    }
+    int one = 1;
+    setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(backend, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    struct pair *p = calloc(1, sizeof *p);
+    if (p == NULL) {
+        close(client);
+        close(backend);
+        return;
+    }
+    pthread_mutex_init(&p->lock, NULL);
+    p->live = 2;
+    p->dir[0] = (struct half){.from = client, .to = backend, .pair = p};
+    p->dir[1] = (struct half){.from = backend, .to = client, .pair = p};
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    for (int i = 0; i < 2; i++) {
+        pthread_t th;
+        if (pthread_create(&th, &attr, pump, &p->dir[i]) != 0) {
+            /* the other direction (if started) still releases its half */
+            shutdown(client, SHUT_RDWR);
+            shutdown(backend, SHUT_RDWR);
+            pair_release(p);
+            if (i == 0)
+                pair_release(p);
+            break;
+        }
+    }
+    pthread_attr_destroy(&attr);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4 || argc > 5) {
+        fprintf(stderr, "usage: %s LISTEN_PORT TARGET_HOST TARGET_PORT [PIPE_BYTES]\n", argv[0]);
         return 2;
     }
-    signal(SIGPIPE, SIG_IGN);
-    signal(SIGTERM, on_signal);
-    signal(SIGINT, on_signal);
-    backend_addr.sin_family = AF_INET;
-    backend_addr.sin_port = htons((unsigned short)atoi(argv[1]));
-    backend_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-
-    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int one = 1;
-    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    addr.sin_port = htons(argc == 3 ? (unsigned short)atoi(argv[2]) : 0);
-    socklen_t len = sizeof addr;
-    if (bind(lfd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(lfd, 4096) < 0 ||
-        getsockname(lfd, (struct sockaddr *)&addr, &len) < 0) {
-        perror("splice-relay: listen");
+    if (argc == 5)
+        pipe_bytes = atoi(argv[4]);
+    if (pipe_bytes < 4096 || pipe_bytes > (1 << 24)) {
+        fprintf(stderr, "PIPE_BYTES must be 4096 .. 16777216\n");
+        return 2;
+    }
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    int rc = getaddrinfo(argv[2], argv[3], &hints, &target);
+    if (rc != 0) {
+        fprintf(stderr, "%s:%s: %s\n", argv[2], argv[3], gai_strerror(rc));
         return 1;
     }
-    ep = epoll_create1(EPOLL_CLOEXEC);
-    struct epoll_event lev = {.events = EPOLLIN, .data.ptr = NULL};
-    epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &lev);
-    printf("listening %d\n", ntohs(addr.sin_port));
-    fflush(stdout);
-
-    struct epoll_event events[256];
-    struct pair *dead[256];
-    while (!stopping) {
-        int n = epoll_wait(ep, events, 256, 500);
-        int ndead = 0;
-        for (int i = 0; i < n; i++) {
-            struct end *e = events[i].data.ptr;
-            if (e == NULL) {
-                for (int k = 0; k < 64; k++) accept_one(lfd);
-                continue;
-            }
-            struct pair *p = e->pair;
-            if (p->closed) continue;
-            if (flow_pump(&p->up) < 0 || flow_pump(&p->down) < 0) {
-                pair_close(p);
-                dead[ndead++] = p;
-                continue;
-            }
-        }
-        for (int i = 0; i < ndead; i++) free(dead[i]);
+    signal(SIGPIPE, SIG_IGN);
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[1])),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (bind(lfd, (struct sockaddr *)&a, sizeof a) != 0 || listen(lfd, 1024) != 0) {
+        perror("listen");
+        return 1;
     }
-    return 0;
+    fprintf(stderr, "splice-relay: 127.0.0.1:%s -> %s:%s, pipes of %d bytes\n", argv[1], argv[2], argv[3],
+            pipe_bytes);
+    for (;;) {
+        int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        if (c < 0) {
+            if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE) {
+                if (errno == EMFILE || errno == ENFILE)
+                    usleep(10000);
+                continue;
+            }
+            perror("accept");
+            return 1;
+        }
+        start(c);
+    }
 }
