@@ -79,7 +79,7 @@ MURDER=$SCRATCH/release/murder
 CC=${CC:-/opt/swift/usr/bin/clang}
 command -v "$CC" >/dev/null || CC=cc
 SPLICE=$DATA/splice-relay
-if ! "$CC" -O2 -o "$SPLICE" "$ROOT/bench/splice-relay.c" >&2; then
+if ! "$CC" -O2 -o "$SPLICE" "$ROOT/bench/splice-relay.c" -lpthread >&2; then
     echo "bench/splice-relay.c did not compile: its cells will say failed" >&2
     SPLICE=
 fi
@@ -127,7 +127,7 @@ python3 "$ROOT/bench/frontend/febench.py" --murder "$MURDER" --data "$DATA" --sc
         "ours: \`swift build -c release\`, $(git rev-parse --short HEAD) (backend on engine nio);" \
         "Cyrus: $(dpkg-query -W -f '${Package} ${Version}' cyrus-imapd 2>/dev/null), $(dpkg-query -W -f '${Package} ${Version}' cyrus-murder 2>/dev/null);" \
         "nginx: $(dpkg-query -W -f '${Package} ${Version}' nginx-light 2>/dev/null), $(dpkg-query -W -f '${Package} ${Version}' libnginx-mod-mail 2>/dev/null), one worker, proxy_buffer 64k;" \
-        "splice relay: $("$CC" --version 2>/dev/null | head -1) -O2;" \
+        "splice relay: bench/splice-relay.c, pipes of 64 KiB, $("$CC" --version 2>/dev/null | head -1 | sed 's/ (.*//') -O2;" \
         "ulimit -n $NOFILE; $PORTS_NOTE."
     echo
     cat "$DATA/frontend-$SCALE.table.md"

@@ -186,14 +186,11 @@ class OurNode:
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def command(self):
-        return self.prefix + [str(self.murder), "serve", "-c", str(self.config_path)]
-
     def start(self):
         """Starts the node and waits for its `listening <port…>` line; StartError otherwise."""
         log = open(self.log_path, "ab")
         try:
-            self.proc = subprocess.Popen(self.command(),
+            self.proc = subprocess.Popen(self.prefix + [str(self.murder), "serve", "-c", str(self.config_path)],
                                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log,
                                          start_new_session=True)
         finally:
@@ -244,29 +241,56 @@ class OurNode:
         return rss_kib(self.pid), pss_kib(self.pid), 1
 
 
-class SpliceRelay(OurNode):
+class SpliceRelay:
     """bench/splice-relay.c, compiled into `binary`: relays every client to the backend on
-    `backend_port` with splice(2), no login of its own. Prints `listening <port>` as our nodes do."""
+    `backend_port` with blocking splice(2) socket -> pipe -> socket (a thread per direction,
+    pipes of `pipe_bytes`), no login of its own. Started and stopped by PID."""
 
-    def __init__(self, binary, folder, backend_port):
+    def __init__(self, binary, folder, backend_port, pipe_bytes=65536):
         self.binary = Path(binary)
         self.backend_port = backend_port
+        self.pipe_bytes = pipe_bytes
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.log_path = self.folder / "splice-relay.err"
-        self.prefix = []
         self.proc = None
-        self.ports = []
+        self.port = None
 
-    def command(self):
-        return [str(self.binary), str(self.backend_port)]
+    @property
+    def pid(self):
+        return self.proc.pid
 
-    def why(self, stdout_line=""):
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self):
+        self.port = free_port()
+        log = open(self.log_path, "ab")
         try:
-            text = self.log_path.read_text(errors="replace").strip()
-        except OSError:
-            text = ""
-        return text.splitlines()[-1] if text else f"splice-relay did not start (stdout {stdout_line!r})"
+            self.proc = subprocess.Popen(
+                [str(self.binary), str(self.port), "127.0.0.1", str(self.backend_port), str(self.pipe_bytes)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        finally:
+            log.close()
+        deadline = time.monotonic() + START_TIMEOUT
+        while not port_open(self.port):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                text = self.log_path.read_text(errors="replace").strip()
+                raise StartError(text.splitlines()[-1] if text else "splice-relay did not listen")
+            time.sleep(0.05)
+        return self
+
+    def stop(self):
+        if self.proc is not None:
+            stop_pid(self.proc)
+
+    def cpu_seconds(self):
+        return cpu_seconds(self.pid)
+
+    def memory_kib(self):
+        return rss_kib(self.pid), pss_kib(self.pid), 1
 
 
 # -- nginx mail proxy ----------------------------------------------------------------------------
