@@ -153,7 +153,7 @@ let package = Package(
             dependencies: ["Proxy", "IMAPServer", "IMAPWire", "MUpdate", "Spool", "Auth", "Transport", "MurderTestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "NodeTests", dependencies: ["Node"], swiftSettings: swiftSettings),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Transport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CMurderCoreTests",
             dependencies: ["CMurderCore", "IMAPWire"],

@@ -109,7 +109,7 @@ extension FrontendSession {
 
     /// Logs what the relay moved.
     func relayed(_ outcome: RelayOutcome, _ link: BackendLink) {
-        logger.trace(
+        logger.debug(
             "relay stopped",
             metadata: [
                 "reason": "\(outcome.reason)", "backend": "\(link.server)",

@@ -33,7 +33,7 @@ extension URingConnection {
         let clientBytes = request.clientBytes
         let backendBytes = request.backendBytes
 
-        return await withCheckedContinuation { (continuation: CheckedContinuation<RelayOutcome, Never>) in
+        return await withCheckedContinuation { (continuation: CheckedContinuation<RelayOutcome?, Never>) in
             me.loop.submit { loop in
                 let token = loop.register { event in
                     var outcome = RelayOutcome(
@@ -56,9 +56,10 @@ extension URingConnection {
                     }
                 }
                 if rc < 0 {
+                    // Not startable now (an operation still in flight on either side): the
+                    // session relays itself this time.
                     loop.unregister(token)
-                    continuation.resume(
-                        returning: RelayOutcome(reason: .clientFailed, clientBytes: clientBytes, backendBytes: backendBytes))
+                    continuation.resume(returning: nil)
                 }
             }
         }
@@ -69,9 +70,7 @@ extension URingConnection {
         let now = placement.withLock { $0 }
         if now.nio != nil || now.closed { return false }
         if now.loop === loop { return true }
-        let fd: Int32 = await withCheckedContinuation { continuation in
-            now.loop.submit { old in continuation.resume(returning: mc_loop_detach(old.pointer, now.slot)) }
-        }
+        let fd = await detach(now)
         guard fd >= 0 else { return false }
         let slot: Int32 = await withCheckedContinuation { continuation in
             loop.submit { new in continuation.resume(returning: mc_loop_attach(new.pointer, fd)) }

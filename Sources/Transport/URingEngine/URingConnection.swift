@@ -54,7 +54,8 @@ final class URingConnection: Connection, @unchecked Sendable {
     func read(timeout: Duration?) async throws -> [UInt8]? {
         let where_ = current
         if let nio = where_.nio { return try await nio.read(timeout: timeout) }
-        guard !where_.closed else { throw ConnectionError(.closed, "read from \(remoteAddress)") }
+        // As on NIO: a closed connection reads as end of stream.
+        guard !where_.closed else { return nil }
         let readID = readIDs.wrappingAdd(1, ordering: .relaxed).newValue
         let loop = where_.loop
         let nanoseconds = timeout.map(URingEngine.nanoseconds(_:)) ?? -1
@@ -251,16 +252,9 @@ final class URingConnection: Connection, @unchecked Sendable {
         let action = "TLS on \(remoteAddress)"
         let where_ = current
         guard !where_.closed else { throw ConnectionError(.closed, action) }
-        let descriptor: CInt = try await withCheckedThrowingContinuation { continuation in
-            where_.loop.submit { loop in
-                let fd = mc_loop_detach(loop.pointer, where_.slot)
-                if fd < 0 {
-                    continuation.resume(throwing: URingEngine.error(-fd, "\(action): detach"))
-                } else {
-                    continuation.resume(returning: fd)
-                }
-            }
-        }
+        let fd = await detach(where_)
+        guard fd >= 0 else { throw URingEngine.error(-fd, "\(action): detach") }
+        let descriptor = fd
         do {
             let nio = try await engine.nio.adopt(descriptor: descriptor)
             placement.withLock { $0.nio = nio }
@@ -270,6 +264,22 @@ final class URingConnection: Connection, @unchecked Sendable {
             placement.withLock { $0.closed = true }
             throw ConnectionHandler.connectionError(error, action: action)
         }
+    }
+}
+
+extension URingConnection {
+    /// Takes the socket out of its slot (for TLS, or a move to another loop): the fd, or
+    /// -errno. A read that was just cancelled may still be in flight for a moment (its event
+    /// has not come back yet): ring.c then says EBUSY, and this waits for it, briefly.
+    func detach(_ where_: Placement) async -> Int32 {
+        for _ in 0..<200 {
+            let fd: Int32 = await withCheckedContinuation { continuation in
+                where_.loop.submit { loop in continuation.resume(returning: mc_loop_detach(loop.pointer, where_.slot)) }
+            }
+            guard fd == -EBUSY else { return fd }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return -EBUSY
     }
 }
 

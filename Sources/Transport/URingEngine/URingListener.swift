@@ -17,6 +17,8 @@ final class URingListener: Listener, @unchecked Sendable {
     private let limiter: ConnectionLimiter
     private let loop: URingLoop
     private let closed = Atomic<Bool>(false)
+    /// Set once the socket is closed (the accept's last event came); waiters of close().
+    private let finished = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     init(engine: URingEngine, descriptor: CInt, limits: ListenerLimits, loop: URingLoop) {
         self.engine = engine
@@ -42,11 +44,14 @@ final class URingListener: Listener, @unchecked Sendable {
                     }
                     _ = Glibc.close(fd)
                     logger.info("listener closed")
+                    finish()
                 }
             }
             if mc_loop_accept(loop.pointer, fd, token) < 0 {
                 loop.unregister(token)
                 logger.error("accept could not start")
+                _ = Glibc.close(fd)
+                finish()
             }
         }
     }
@@ -81,9 +86,28 @@ final class URingListener: Listener, @unchecked Sendable {
         }
     }
 
+    /// Stops accepting and returns once the listening socket is closed (its port is free).
     func close() async {
-        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let fd = descriptor
-        loop.submit { loop in _ = mc_loop_accept_cancel(loop.pointer, fd) }
+        if !closed.exchange(true, ordering: .acquiringAndReleasing) {
+            let fd = descriptor
+            loop.submit { loop in _ = mc_loop_accept_cancel(loop.pointer, fd) }
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = finished.withLock { state -> Bool in
+                if state.done { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    private func finish() {
+        let waiters = finished.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.done = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 }

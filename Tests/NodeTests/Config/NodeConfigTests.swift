@@ -116,7 +116,7 @@ import Testing
         #expect(config == NodeConfig(dataDirectory: "/srv/murder"))
         #expect(config.servername == NodeConfig.hostname())
         #expect(config.roles == [.backend])
-        #expect(config.engine == .nio)
+        #expect(config.engine == .uring)
         #expect(config.imap.listen.map(\.description) == ["127.0.0.1:143"])
         #expect(config.imap.maxConnections == 10_000)
         #expect(config.imap.maxConnectionsPerHost == 200)

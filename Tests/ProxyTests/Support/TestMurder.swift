@@ -28,6 +28,7 @@ final class TestMurder: Sendable {
 
     let root: String
     let engine: any Engine
+    static let clientEngine = NIOEngine()
     let logger: Logger
     let store: MUpdateStore
     let master: any Listener
@@ -196,7 +197,9 @@ final class TestMurder: Sendable {
     // MARK: Clients
 
     func connect(port: Int) async throws -> WireClient {
-        let client = WireClient(try await engine.connect(host: "127.0.0.1", port: port, timeout: .seconds(10)))
+        // The client is not under test: it stays on NIO, whose connections also take STARTTLS
+        // with a read pending (WireClient always reads).
+        let client = WireClient(try await Self.clientEngine.connect(host: "127.0.0.1", port: port, timeout: .seconds(10)))
         clients.withLock { $0.append(client) }
         return client
     }
