@@ -526,6 +526,8 @@ class Bench:
             reason = " ".join(str(e).split()) or type(e).__name__
             if t.node is not None and not t.node.running:
                 t.fail(f"the process exited ({reason})")
+            if not self.backend.running:
+                reason = f"the backend exited with status {self.backend.proc.returncode} ({reason})"
             self.add(key, t, dict(failed=reason))
             log(f"  {t.name}: failed: {reason}")
             return
@@ -577,6 +579,8 @@ class Bench:
             reason = " ".join(str(e).split()) or type(e).__name__
             if t.node is not None and not t.node.running:
                 t.fail(f"the process exited ({reason})")
+            if not self.backend.running:
+                reason = f"the backend exited with status {self.backend.proc.returncode} ({reason})"
             self.add(key, t, dict(failed=reason))
             log(f"  {t.name}: failed: {reason}")
             return
@@ -629,6 +633,10 @@ class Bench:
                     self.samples.setdefault(f"idle-{n}", {})[name] = self.samples.get(f"idle-{earlier}", {}).get(name, [])
                     log(f"  {name}: capped at {count:,} (measured in the {earlier:,} row)")
                     continue
+                # A fresh backend for every target too: one round's sessions (or its end) cannot
+                # weigh on the next.
+                if name != "direct":
+                    self.restart("direct")
                 self.restart(name)
                 self.idle_round(t, n)
 
