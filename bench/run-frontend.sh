@@ -1,14 +1,17 @@
 #!/bin/bash
-# The frontend benchmark: the same IMAP load directly against one of our backends, through our
-# frontend and through Debian's Cyrus 3.6 frontend, in one run with rounds interleaved
-# (direct, ours, Cyrus, direct, ...). Behind both frontends: our mupdate master and the same
-# backend with the same data, so only the frontend differs.
+# The frontend benchmark: the same IMAP load directly against one of our backends (direct),
+# through our frontend on the C path (ours-c, engine "uring") and on the pure-Swift path
+# (ours-swift, engine "nio"), through Debian's Cyrus 3.6 frontend (cyrus), through nginx's mail
+# proxy (nginx) and, for bulk FETCH, through a bare splice(2) relay (splice: the physical
+# limit), in one run with rounds interleaved per load. Behind every frontend: our mupdate master
+# and the same backend with the same data, so only the frontend differs.
 #
 #   bench/run-frontend.sh [--quick] [--rounds N] [--no-build] [--keep]
 #
-# (default)  3 rounds of 5 s per load and target, 1,000 idle connections: about 8 minutes
-# --quick    1 round of 1 s per load and 100 idle connections (about a minute once built):
-#            checks that the whole chain works
+# (default)  3 rounds of 4 s per load and target, then 10,000 and 50,000 idle sessions (Cyrus
+#            capped at 1,000): about 25 minutes
+# --quick    1 round of 1 s per load, 200 and 1,000 idle sessions (Cyrus: 200), a few minutes
+#            once built: checks that the whole chain works
 # --rounds N rounds per load and target (default 3; --quick: 1)
 # --no-build use the existing release binary
 # --keep     keep the run folder (configs and logs of every node) under BENCH_DATA
@@ -50,6 +53,9 @@ DATA=$(cd "$DATA" && pwd)
 for tool in saslpasswd2 python3 "$CYRUS_BIN/master" "$CYRUS_BIN/imapd" "$CYRUS_BIN/mupdate" "$CYRUS_BIN/ctl_cyrusdb"; do
     command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install cyrus-imapd cyrus-murder sasl2-bin python3)" >&2; exit 1; }
 done
+NGINX=${NGINX:-/usr/sbin/nginx}
+[ -x "$NGINX" ] && [ -f /usr/lib/nginx/modules/ngx_mail_module.so ] ||
+    echo "no nginx mail proxy (apt-get install nginx-light libnginx-mod-mail): its cells will say failed" >&2
 id cyrus >/dev/null 2>&1 || { echo "no cyrus user: install cyrus-common" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "run as root: the Cyrus frontend's folders belong to cyrus:mail" >&2; exit 1; }
 [ -d /dev/shm ] || { echo "no /dev/shm: the Cyrus frontend keeps its proc and lock folders on a tmpfs" >&2; exit 1; }
@@ -69,18 +75,46 @@ fi
 MURDER=$SCRATCH/release/murder
 [ -x "$MURDER" ] || { echo "no release binary at $MURDER (run without --no-build)" >&2; exit 1; }
 
-# 1,000 idle connections: the load generator holds 1,000 sockets, our frontend 2,000 (client
-# and backend side), the backend 2,000.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-NOFILE=$(ulimit -n)
-if [ "$SCALE" = full ] && [ "$NOFILE" != unlimited ] && [ "$NOFILE" -lt 8192 ]; then
-    echo "ulimit -n is $NOFILE: 1,000 idle connections need at least 8192 descriptors (raise the hard limit)" >&2
-    exit 1
+# The bare splice relay, compiled for this run (the reference row of bulk FETCH).
+CC=${CC:-/opt/swift/usr/bin/clang}
+command -v "$CC" >/dev/null || CC=cc
+SPLICE=$DATA/splice-relay
+if ! "$CC" -O2 -o "$SPLICE" "$ROOT/bench/splice-relay.c" -lpthread >&2; then
+    echo "bench/splice-relay.c did not compile: its cells will say failed" >&2
+    SPLICE=
 fi
+
+# 50,000 idle sessions: the load generator holds 50,000 sockets, a frontend 100,000 (client and
+# backend side; nginx's one worker as much), the backend 50,000. Every process started from
+# here inherits the limit.
+# Raising the hard limit needs CAP_SYS_RESOURCE; without it febench.py opens as many sessions
+# as the limit allows (half of it) and projects the 50,000 row.
+ulimit -n 250000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+NOFILE=$(ulimit -n)
+if [ "$NOFILE" != unlimited ] && [ "$NOFILE" -lt 120000 ]; then
+    echo "ulimit -n is $NOFILE (the hard limit; raising it needs CAP_SYS_RESOURCE): fewer idle sessions than asked, the 50,000 row projected" >&2
+fi
+# 50,000 connections from 127.0.0.1 to one port (client -> frontend, and frontend -> backend)
+# need more than the default 28,232 ephemeral ports: widen the range for the run and put it
+# back on exit; where the sysctl is read-only, spread the client's sockets over the source
+# addresses 127.0.0.2… instead (which helps the client side only).
+PORTS_WAS=$(sysctl -n net.ipv4.ip_local_port_range | tr -s '\t ' ' ')
+SOURCES=1
+restore_ports() { [ -n "${PORTS_SET:-}" ] && sysctl -qw net.ipv4.ip_local_port_range="$PORTS_WAS" || true; }
+trap restore_ports EXIT
+if sysctl -qw net.ipv4.ip_local_port_range="1024 65535" 2>/dev/null; then
+    PORTS_SET=1
+    PORTS_NOTE="ephemeral ports widened to 1024-65535 for the run (was $PORTS_WAS)"
+else
+    SOURCES=4
+    PORTS_NOTE="net.ipv4.ip_local_port_range is read-only ($PORTS_WAS): idle client sockets spread over 127.0.0.2-127.0.0.5"
+fi
+echo "ulimit -n $NOFILE; $PORTS_NOTE" >&2
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 START=$(date -u '+%Y-%m-%d %H:%M')
 python3 "$ROOT/bench/frontend/febench.py" --murder "$MURDER" --data "$DATA" --scale "$SCALE" --rounds "$ROUNDS" \
+    --splice-relay "$SPLICE" --sources "$SOURCES" \
     --json "$DATA/frontend-$SCALE.json" --md "$DATA/frontend-$SCALE.table.md" $KEEP
 
 {
@@ -90,8 +124,11 @@ python3 "$ROOT/bench/frontend/febench.py" --murder "$MURDER" --data "$DATA" --sc
     echo "Command: \`${ENVS}bench/run-frontend.sh${ARGS[*]:+ ${ARGS[*]}}\`; $START–$(date -u '+%H:%M UTC');" \
         "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), Linux $(uname -r);" \
         "load average $LOAD_BEFORE before the run, $(cut -d' ' -f1-3 /proc/loadavg) after;" \
-        "ours: \`swift build -c release\`, $(git rev-parse --short HEAD), engine nio;" \
-        "Cyrus: $(dpkg-query -W -f '${Package} ${Version}' cyrus-imapd 2>/dev/null), $(dpkg-query -W -f '${Package} ${Version}' cyrus-murder 2>/dev/null)."
+        "ours: \`swift build -c release\`, $(git rev-parse --short HEAD) (backend on engine nio);" \
+        "Cyrus: $(dpkg-query -W -f '${Package} ${Version}' cyrus-imapd 2>/dev/null), $(dpkg-query -W -f '${Package} ${Version}' cyrus-murder 2>/dev/null);" \
+        "nginx: $(dpkg-query -W -f '${Package} ${Version}' nginx-light 2>/dev/null), $(dpkg-query -W -f '${Package} ${Version}' libnginx-mod-mail 2>/dev/null), one worker, proxy_buffer 64k;" \
+        "splice relay: bench/splice-relay.c, pipes of 64 KiB, $("$CC" --version 2>/dev/null | head -1 | sed 's/ (.*//') -O2;" \
+        "ulimit -n $NOFILE; $PORTS_NOTE."
     echo
     cat "$DATA/frontend-$SCALE.table.md"
 } | tee "$DATA/frontend-$SCALE.md"

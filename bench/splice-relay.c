@@ -67,7 +67,9 @@ static void *pump(void *arg)
             if (n <= 0)
                 break;
             while (n > 0) {
-                ssize_t m = splice(pfd[0], NULL, h->to, NULL, (size_t)n, SPLICE_F_MOVE | SPLICE_F_MORE);
+                /* No SPLICE_F_MORE here: on a TCP socket it corks (MSG_MORE), and the last
+                 * segment of a response waits for the 200 ms cork timer. */
+                ssize_t m = splice(pfd[0], NULL, h->to, NULL, (size_t)n, SPLICE_F_MOVE);
                 if (m < 0 && errno == EINTR)
                     continue;
                 if (m <= 0)

@@ -10,12 +10,15 @@ so a frontend that answers fast but wrong fails instead of winning.
     bulk    `UID FETCH <set> BODY.PEEK[]` on 1 or 16 connections (threads, blocking sockets)
     small   `UID FETCH <uid> (FLAGS)` on 1 or 32 connections (one thread, epoll)
     cycles  connect, LOGIN, SELECT INBOX, LOGOUT in a loop on a few threads
-    idle    N connections LOGIN, SELECT INBOX and IDLE, then stay (memory is read meanwhile)
+    idle    N connections LOGIN, SELECT INBOX and IDLE, then stay (memory is read meanwhile);
+            one selector loop opens them, a bounded number of handshakes in flight
 """
 
 import concurrent.futures
+import errno
 import os
 import select
+import selectors
 import socket
 import sys
 import threading
@@ -270,35 +273,121 @@ class LoginCycles:
         pass
 
 
+IP_BIND_ADDRESS_NO_PORT = getattr(socket, "IP_BIND_ADDRESS_NO_PORT", 24)
+
+
 class IdleConnections:
-    """`count` connections (users in turn) LOGIN, SELECT INBOX and IDLE until `close()`."""
+    """`count` connections (users in turn) LOGIN, SELECT INBOX and IDLE until `close()`.
 
-    def __init__(self, target, logins, count):
+    One selector loop opens them, `parallel` handshakes in flight (no thread per connection:
+    50,000 sessions are 50,000 sockets, not threads). `sources` > 1 spreads the client sockets
+    over the source addresses 127.0.0.2 … 127.0.0.<sources+1>, for when the ephemeral port
+    range cannot be widened."""
+
+    STEPS = (b"a LOGIN", b"b SELECT INBOX", b"i IDLE")
+
+    def __init__(self, target, logins, count, parallel=64, sources=1):
         self.target, self.logins, self.count = target, logins, count
-        self.conns = []
+        self.parallel, self.sources = parallel, max(1, sources)
+        self.socks = []
 
-    @staticmethod
-    def _idle(c):
-        c.command("SELECT INBOX").check("SELECT")
-        c.send(b"i IDLE\r\n")
-        line = c.readline()
-        if not line.startswith(b"+"):
-            raise IMAPError(f"IDLE: {line[:200]!r}")
+    def _connect(self, i):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            if self.sources > 1:
+                s.setsockopt(socket.IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 1)
+                s.bind((f"127.0.0.{2 + i % self.sources}", 0))
+            s.setblocking(False)
+            err = s.connect_ex((self.target.host, self.target.port))
+            if err not in (0, errno.EINPROGRESS):
+                raise OSError(err, f"connect: {os.strerror(err)}")
+        except BaseException:
+            s.close()
+            raise
+        return s
+
+    def _command(self, i, step):
+        user, password = self.logins[i % len(self.logins)]
+        if step == 0:
+            return b"a LOGIN " + quote(user).encode() + b" " + quote(password).encode() + b"\r\n"
+        return self.STEPS[step] + b"\r\n"
 
     def open(self):
         """Opens them all; returns (wall seconds, client CPU seconds)."""
         c0 = time.process_time()
         t0 = time.perf_counter()
-        logins = [self.logins[i % len(self.logins)] for i in range(self.count)]
-        self.conns = _open_many(self.target, logins, 4096, self._idle)
+        sel = selectors.DefaultSelector()
+        # per socket: [index, step (-1: greeting, 0..2: STEPS), buffer, deadline]
+        state = {}
+        started = done = 0
+        try:
+            while done < self.count:
+                while started < self.count and started - done < self.parallel:
+                    s = self._connect(started)
+                    self.socks.append(s)
+                    state[s] = [started, -1, bytearray(), time.monotonic() + TIMEOUT]
+                    sel.register(s, selectors.EVENT_READ)
+                    started += 1
+                events = sel.select(1.0)
+                now = time.monotonic()
+                if not events:
+                    late = [st for st in state.values() if st[3] < now]
+                    if late:
+                        raise IMAPError(f"connection {late[0][0]}: no answer within {TIMEOUT:.0f} s "
+                                        f"(step {late[0][1]}, {done} of {self.count} open)")
+                for key, _ in events:
+                    s = key.fileobj
+                    st = state[s]
+                    try:
+                        data = s.recv(65536)
+                    except (BlockingIOError, InterruptedError):
+                        continue
+                    if not data:
+                        raise IMAPError(f"connection {st[0]} closed by the server at step {st[1]} "
+                                        f"({done} of {self.count} open)")
+                    buf = st[2]
+                    buf += data
+                    while True:
+                        end = buf.find(b"\r\n")
+                        if end < 0:
+                            break
+                        line = bytes(buf[:end])
+                        del buf[: end + 2]
+                        step = st[1]
+                        if step == -1:
+                            if not line.startswith(b"* OK"):
+                                raise IMAPError(f"greeting: {line[:200]!r}")
+                        elif step == 2:
+                            if line.startswith(b"* "):
+                                continue
+                            if not line.startswith(b"+"):
+                                raise IMAPError(f"IDLE: {line[:200]!r}")
+                        else:
+                            tag = self.STEPS[step].split(b" ")[0]
+                            if not line.startswith(tag + b" "):
+                                continue
+                            if not line.startswith(tag + b" OK"):
+                                raise IMAPError(f"{self.STEPS[step].decode()}: {line[:200]!r}")
+                        st[1] = step + 1
+                        if st[1] == 3:
+                            sel.unregister(s)
+                            del state[s]
+                            done += 1
+                            break
+                        s.send(self._command(st[0], st[1]))
+                        st[3] = time.monotonic() + TIMEOUT
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            sel.close()
         return time.perf_counter() - t0, time.process_time() - c0
 
     def close(self):
-        for c in self.conns:
+        for s in self.socks:
             try:
-                c.send(b"DONE\r\nz LOGOUT\r\n")
+                s.send(b"DONE\r\nz LOGOUT\r\n")
             except OSError:
                 pass
-        for c in self.conns:
-            c.close()
-        self.conns = []
+            s.close()
+        self.socks = []

@@ -1,6 +1,7 @@
-"""The processes of the frontend benchmark: our nodes (`murder serve`) and a Cyrus frontend
-(a Cyrus `master` with a list replica and an imapd proxying to the backends), plus what the
-benchmark reads of them in /proc (CPU seconds, RSS and PSS).
+"""The processes of the frontend benchmark: our nodes (`murder serve`), a Cyrus frontend
+(a Cyrus `master` with a list replica and an imapd proxying to the backends), nginx's mail
+proxy, the bare splice relay (bench/splice-relay.c), plus what the benchmark reads of them in
+/proc (CPU seconds, RSS and PSS).
 
 Every process is started here in its own session and stopped by PID (SIGTERM, then SIGKILL
 after a bounded wait); a Cyrus master's children are collected by parent PID before it is
@@ -8,6 +9,7 @@ stopped and killed by PID if they linger. Nothing is read from or written to /et
 """
 
 import os
+import resource
 import select
 import shutil
 import signal
@@ -237,6 +239,171 @@ class OurNode:
     def memory_kib(self):
         """(RSS, PSS, processes) of the node."""
         return rss_kib(self.pid), pss_kib(self.pid), 1
+
+
+class SpliceRelay:
+    """bench/splice-relay.c, compiled into `binary`: relays every client to the backend on
+    `backend_port` with blocking splice(2) socket -> pipe -> socket (a thread per direction,
+    pipes of `pipe_bytes`), no login of its own. Started and stopped by PID."""
+
+    def __init__(self, binary, folder, backend_port, pipe_bytes=65536):
+        self.binary = Path(binary)
+        self.backend_port = backend_port
+        self.pipe_bytes = pipe_bytes
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.log_path = self.folder / "splice-relay.err"
+        self.proc = None
+        self.port = None
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self):
+        self.port = free_port()
+        log = open(self.log_path, "ab")
+        try:
+            self.proc = subprocess.Popen(
+                [str(self.binary), str(self.port), "127.0.0.1", str(self.backend_port), str(self.pipe_bytes)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        finally:
+            log.close()
+        deadline = time.monotonic() + START_TIMEOUT
+        while not port_open(self.port):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                text = self.log_path.read_text(errors="replace").strip()
+                raise StartError(text.splitlines()[-1] if text else "splice-relay did not listen")
+            time.sleep(0.05)
+        return self
+
+    def stop(self):
+        if self.proc is not None:
+            stop_pid(self.proc)
+
+    def cpu_seconds(self):
+        return cpu_seconds(self.pid)
+
+    def memory_kib(self):
+        return rss_kib(self.pid), pss_kib(self.pid), 1
+
+
+# -- nginx mail proxy ----------------------------------------------------------------------------
+
+
+NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
+NGINX_MAIL_MODULE = os.environ.get("NGINX_MAIL_MODULE", "/usr/lib/nginx/modules/ngx_mail_module.so")
+
+
+class NginxMailProxy:
+    """nginx's IMAP proxy on its own prefix, config and pid file under `folder`: one worker
+    (`daemon off; master_process on; worker_processes 1;`), `auth_http` at `auth_port` (which
+    names the backend per login), then a plain relay. Started and stopped by PID (SIGTERM: fast
+    shutdown; the worker, collected by parent PID first, is killed by PID if it lingers).
+
+    `proxy_buffer` is nginx's relay buffer per direction (its default is one page, 4 KiB)."""
+
+    def __init__(self, folder, auth_port, max_sessions, proxy_buffer="64k"):
+        self.root = Path(folder)
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "logs").mkdir(exist_ok=True)
+        self.conf = self.root / "nginx.conf"
+        self.log_path = self.root / "logs" / "error.log"
+        self.port = free_port()
+        self.proc = None
+        self._children = set()
+        self.proxy_buffer = proxy_buffer
+        # Two descriptors per session (client, backend), within this process's limit.
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        nofile = 2 * max_sessions + 1000
+        if hard != resource.RLIM_INFINITY:
+            nofile = min(nofile, hard)
+        self.conf.write_text("\n".join([
+            f"load_module {NGINX_MAIL_MODULE};",
+            "daemon off;",
+            "master_process on;",
+            "worker_processes 1;",
+            f"worker_rlimit_nofile {nofile};",
+            f"pid {self.root / 'nginx.pid'};",
+            f"error_log {self.log_path} warn;",
+            f"events {{ worker_connections {nofile - 100}; }}",
+            "mail {",
+            "    server_name febench;",
+            f"    auth_http 127.0.0.1:{auth_port}/auth;",
+            "    auth_http_timeout 30s;",
+            '    imap_capabilities "IMAP4rev1" "LITERAL+" "IDLE";',
+            "    imap_auth plain login;",
+            f"    proxy_buffer {proxy_buffer};",
+            "    proxy_timeout 1h;",
+            "    server {",
+            f"        listen 127.0.0.1:{self.port} backlog=4096;",
+            "        protocol imap;",
+            "        proxy on;",
+            "    }",
+            "}",
+            "",
+        ]))
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self):
+        log = open(self.root / "nginx.out", "ab")
+        try:
+            self.proc = subprocess.Popen([NGINX, "-p", str(self.root), "-c", str(self.conf), "-e", str(self.log_path)],
+                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        finally:
+            log.close()
+        deadline = time.monotonic() + START_TIMEOUT
+        while not port_open(self.port):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise StartError(f"nginx did not listen on {self.port}: {self.why()}")
+            time.sleep(0.05)
+        return self
+
+    def why(self):
+        lines = []
+        for p in (self.log_path, self.root / "nginx.out"):
+            try:
+                lines += [ln.strip() for ln in p.read_text(errors="replace").splitlines() if ln.strip()]
+            except OSError:
+                pass
+        return lines[-1] if lines else "no message"
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self._children |= descendants(self.proc.pid)
+            stop_pid(self.proc)
+        for pid in self._children:
+            st = read_stat(pid)
+            if st and st["comm"] == "nginx":
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        self._children = set()
+
+    def cpu_seconds(self):
+        """The master and its worker (live or reaped)."""
+        return tree_cpu_seconds(self.pid)
+
+    def memory_kib(self):
+        """(RSS, PSS, processes) of the master and its worker."""
+        procs = [self.pid] + sorted(descendants(self.pid))
+        return sum(rss_kib(p) for p in procs), sum(pss_kib(p) for p in procs), len(procs)
 
 
 # -- Cyrus frontend ------------------------------------------------------------------------------
