@@ -265,7 +265,7 @@ enum {
 enum {
     /* Small on purpose: a relay lives as long as its session idles in it, and a frontend
      * holds tens of thousands of them (DESIGN.md: 50,000 idle sessions under 1 GiB). */
-    MC_RELAY_HOLD = 1024,      /* bytes of a client line kept across inputs */
+    MC_RELAY_HOLD = 512,       /* bytes of a client line kept across inputs */
     MC_RELAY_MAX_TAG = 32,     /* longest tag the relay records */
     MC_RELAY_MAX_TAGS = 32,    /* outstanding commands at once; more waits (not intercepted) */
 };

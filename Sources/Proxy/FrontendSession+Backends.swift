@@ -107,7 +107,7 @@ extension FrontendSession {
                 if let r = u.parsed(), let caps = BackendLink.capabilities(in: r) { link.capabilities = caps }
             }
         }
-        ctx.learn(server: link.server, capabilities: link.capabilities)
+        link.capabilities = ctx.learn(server: link.server, capabilities: link.capabilities)
         try await replayEnable(link)
     }
 

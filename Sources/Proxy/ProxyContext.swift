@@ -81,9 +81,15 @@ public final class ProxyContext: Sendable {
         "CREATE-SPECIAL-USE", "IDLE", "MOVE", "METADATA", "WITHIN", "STATUS=SIZE", "OBJECTID",
     ]
 
-    /// Records what a backend offered (SPEC.md §5: advertised = every backend's ∩ ours).
-    func learn(server: String, capabilities: Set<String>) {
-        learned.withLock { $0[server] = capabilities }
+    /// Records what a backend offered (SPEC.md §5: advertised = every backend's ∩ ours) and
+    /// returns the set to keep: the one already recorded when equal, so the sessions' links
+    /// to a backend share one copy instead of a set of strings each.
+    func learn(server: String, capabilities: Set<String>) -> Set<String> {
+        learned.withLock { known in
+            if let same = known[server], same == capabilities { return same }
+            known[server] = capabilities
+            return capabilities
+        }
     }
 
     /// Capabilities before (RFC 3501 §6.1.1) and after authentication.

@@ -96,6 +96,8 @@ public struct CommandDecoder: Sendable {
     /// decoded, for a relay outside this decoder. Elsewhere: nil, and nothing changes.
     public mutating func takeUndecoded() -> [UInt8]? {
         guard state == .idle, pending.isEmpty, frame.isEmpty, mode == .commands else { return nil }
+        frame = []
+        pending = []
         return reader.takeUnscanned()
     }
 

@@ -51,7 +51,9 @@ public struct SegmentReader: Sendable {
     public mutating func takeUnscanned() -> [UInt8]? {
         guard isAtMessageStart else { return nil }
         let rest = Array(input[readIndex...])
-        input.removeAll(keepingCapacity: true)
+        // Released, not kept: the reader may now sit unused for a long time (an idle relay).
+        input = []
+        segment = []
         readIndex = 0
         return rest
     }
