@@ -466,6 +466,20 @@ static struct ring_conn *conn_get(struct mc_loop *l, int conn)
     return &l->conns[conn];
 }
 
+/* The start of every entry point that starts an operation on a connection: enter the ring,
+ * then a slot in use and not being closed (-EBADF otherwise). */
+static int enter_open(struct mc_loop *l, int conn, struct ring_conn **out)
+{
+    int rc = ring_enter(l);
+    if (rc < 0)
+        return rc;
+    struct ring_conn *c = conn_get(l, conn);
+    if (c == NULL || c->closing)
+        return -EBADF;
+    *out = c;
+    return 0;
+}
+
 int mc_loop_attach(mc_loop *l, int fd)
 {
     int rc = ring_enter(l);
@@ -663,12 +677,10 @@ static void recv_submit(struct mc_loop *l, uint32_t slot)
 
 int mc_loop_recv(mc_loop *l, int conn, int64_t timeout_ns, uint64_t token)
 {
-    int rc = ring_enter(l);
+    struct ring_conn *c;
+    int rc = enter_open(l, conn, &c);
     if (rc < 0)
         return rc;
-    struct ring_conn *c = conn_get(l, conn);
-    if (c == NULL || c->closing)
-        return -EBADF;
     if (c->role != ROLE_NONE || c->recv_state != RECV_IDLE)
         return -EBUSY;
     c->recv_token = token;
@@ -809,12 +821,10 @@ static void send_submit(struct mc_loop *l, uint32_t slot)
 
 int mc_loop_send(mc_loop *l, int conn, const void *buf, size_t len, uint64_t token)
 {
-    int rc = ring_enter(l);
+    struct ring_conn *c;
+    int rc = enter_open(l, conn, &c);
     if (rc < 0)
         return rc;
-    struct ring_conn *c = conn_get(l, conn);
-    if (c == NULL || c->closing)
-        return -EBADF;
     if (buf == NULL && len > 0)
         return -EINVAL;
     if (c->role != ROLE_NONE || c->send_state != SEND_IDLE)
@@ -908,12 +918,10 @@ static void sendfile_pump(struct mc_loop *l, uint32_t slot)
 
 int mc_loop_sendfile(mc_loop *l, int conn, int file_fd, uint64_t offset, uint64_t len, uint64_t token)
 {
-    int rc = ring_enter(l);
+    struct ring_conn *c;
+    int rc = enter_open(l, conn, &c);
     if (rc < 0)
         return rc;
-    struct ring_conn *c = conn_get(l, conn);
-    if (c == NULL || c->closing)
-        return -EBADF;
     if (file_fd < 0 || offset > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - offset)
         return -EINVAL;
     if (c->role != ROLE_NONE || c->send_state != SEND_IDLE)
@@ -948,12 +956,10 @@ static void sfpoll_cqe(struct mc_loop *l, uint32_t slot, const struct io_uring_c
 int mc_loop_connect(mc_loop *l, int conn, const void *addr, uint32_t addrlen, int64_t timeout_ns,
                     uint64_t token)
 {
-    int rc = ring_enter(l);
+    struct ring_conn *c;
+    int rc = enter_open(l, conn, &c);
     if (rc < 0)
         return rc;
-    struct ring_conn *c = conn_get(l, conn);
-    if (c == NULL || c->closing)
-        return -EBADF;
     if (addr == NULL || addrlen == 0 || addrlen > sizeof c->addr)
         return -EINVAL;
     if (c->role != ROLE_NONE || c->connecting)

@@ -7,15 +7,6 @@ import Synchronization
     import Darwin
 #endif
 
-/// `close(2)`, named apart from ``NIOConnection/close()``.
-private func closeDescriptor(_ descriptor: CInt) -> CInt {
-    #if canImport(Glibc)
-        Glibc.close(descriptor)
-    #else
-        Darwin.close(descriptor)
-    #endif
-}
-
 /// Process-wide connection ids, for logs.
 private let nextConnectionID = Atomic<UInt64>(1)
 
@@ -105,27 +96,9 @@ final class NIOConnection: Connection {
     }
 
     func writeFile(path: String, offset: Int64, length: Int64) async throws {
-        guard offset >= 0, length >= 0, offset <= Int64.max - length else {
-            throw ConnectionError(.invalidArgument, "writeFile \(path): bad range \(offset)+\(length)")
-        }
+        try FileRange.check(path: path, offset: offset, length: length)
         guard length > 0 else { return }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw ConnectionError(.io(errno: errno), "writeFile: cannot open \(path)")
-        }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else {
-            let code = errno
-            _ = closeDescriptor(descriptor)
-            throw ConnectionError(.io(errno: code), "writeFile: cannot stat \(path)")
-        }
-        guard Int64(info.st_size) >= offset + length else {
-            _ = closeDescriptor(descriptor)
-            throw ConnectionError(
-                .invalidArgument,
-                "writeFile \(path): range \(offset)+\(length) is beyond the file's \(info.st_size) bytes"
-            )
-        }
+        let descriptor = try FileRange.opened(path: path, offset: offset, length: length)
         if self.isTLS {
             return try await self.writeFileCopying(descriptor: descriptor, path: path, offset: offset, length: length)
         }
@@ -192,10 +165,7 @@ final class NIOConnection: Connection {
     // MARK: - Helpers
 
     static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0 else { return .zero }
-        guard seconds < Int64.max / 1_000_000_000 - 1 else { return .nanoseconds(Int64.max) }
-        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        .nanoseconds(duration.clampedNanoseconds)
     }
 
     static func host(of address: SocketAddress) -> String {

@@ -26,7 +26,7 @@ extension URingConnection {
         config.client.max_literal = UInt64(max(0, request.maxLiteralBytes))
         mc_scan_default_limits(UInt32(MC_SCAN_RESPONSES), &config.backend)
         guard mc_relay_init(relay, &config) == 0 else { return nil }
-        let idle = request.idleTimeout.map(URingEngine.nanoseconds(_:)) ?? -1
+        let idle = request.idleTimeout?.clampedNanoseconds ?? -1
         let box = RelayBox(relay)
         let clientSlot = me.slot
         let backendSlot = other.slot

@@ -58,7 +58,7 @@ final class URingConnection: Connection, @unchecked Sendable {
         guard !where_.closed else { return nil }
         let readID = readIDs.wrappingAdd(1, ordering: .relaxed).newValue
         let loop = where_.loop
-        let nanoseconds = timeout.map(URingEngine.nanoseconds(_:)) ?? -1
+        let nanoseconds = timeout?.clampedNanoseconds ?? -1
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8]?, any Error>) in
                 loop.submit { loop in
@@ -147,26 +147,11 @@ final class URingConnection: Connection, @unchecked Sendable {
     }
 
     func writeFile(path: String, offset: Int64, length: Int64) async throws {
-        guard offset >= 0, length >= 0, offset <= Int64.max - length else {
-            throw ConnectionError(.invalidArgument, "writeFile \(path): bad range \(offset)+\(length)")
-        }
-        guard length > 0 else { return }
         if let nio = current.nio { return try await nio.writeFile(path: path, offset: offset, length: length) }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw ConnectionError(.io(errno: errno), "writeFile: cannot open \(path)")
-        }
+        try FileRange.check(path: path, offset: offset, length: length)
+        guard length > 0 else { return }
+        let descriptor = try FileRange.opened(path: path, offset: offset, length: length)
         defer { _ = Glibc.close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else {
-            throw ConnectionError(.io(errno: errno), "writeFile: cannot stat \(path)")
-        }
-        guard Int64(info.st_size) >= offset + length else {
-            throw ConnectionError(
-                .invalidArgument,
-                "writeFile \(path): range \(offset)+\(length) is beyond the file's \(info.st_size) bytes"
-            )
-        }
         try await operation("writeFile \(path) to \(remoteAddress)") { loop, slot, token in
             mc_loop_sendfile(loop.pointer, slot, descriptor, UInt64(offset), UInt64(length), token)
         }

@@ -145,7 +145,7 @@ public final class URingEngine: Engine, @unchecked Sendable {
         guard fd >= 0 else { throw ConnectionError(.io(errno: errno), action) }
         Self.tuneSocket(fd)
         let loop = Self.preferredLoop ?? nextLoop()
-        let nanoseconds = Self.nanoseconds(timeout)
+        let nanoseconds = timeout.clampedNanoseconds
         let slot: Int32 = try await withCheckedThrowingContinuation { continuation in
             loop.submit { loop in
                 let slot = mc_loop_attach(loop.pointer, fd)
@@ -183,13 +183,6 @@ public final class URingEngine: Engine, @unchecked Sendable {
     static func tuneSocket(_ fd: CInt) {
         var one: CInt = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<CInt>.size))
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0 else { return 0 }
-        guard seconds < Int64.max / 1_000_000_000 - 1 else { return Int64.max }
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
     /// An errno from ring.c as a ``ConnectionError``. EBADF and EFAULT are bugs of this
