@@ -145,6 +145,24 @@ def stop_pid(proc_or_pid, timeout=STOP_TIMEOUT):
 # -- our nodes -----------------------------------------------------------------------------------
 
 
+def spawn_listening(node, argv, log_path, port, failure, interval=0.05):
+    """Starts `argv` as `node.proc` (in its own session, output appended to `log_path`) and
+    waits until `port` accepts connections. If the process exits or START_TIMEOUT passes first,
+    stops `node` and raises StartError(failure()). Returns `node`."""
+    log = open(log_path, "ab")
+    try:
+        node.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+    finally:
+        log.close()
+    deadline = time.monotonic() + START_TIMEOUT
+    while not port_open(port):
+        if node.proc.poll() is not None or time.monotonic() > deadline:
+            node.stop()
+            raise StartError(failure())
+        time.sleep(interval)
+    return node
+
+
 def toml(v):
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -266,21 +284,14 @@ class SpliceRelay:
 
     def start(self):
         self.port = free_port()
-        log = open(self.log_path, "ab")
-        try:
-            self.proc = subprocess.Popen(
-                [str(self.binary), str(self.port), "127.0.0.1", str(self.backend_port), str(self.pipe_bytes)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
-        finally:
-            log.close()
-        deadline = time.monotonic() + START_TIMEOUT
-        while not port_open(self.port):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                text = self.log_path.read_text(errors="replace").strip()
-                raise StartError(text.splitlines()[-1] if text else "splice-relay did not listen")
-            time.sleep(0.05)
-        return self
+
+        def failure():
+            text = self.log_path.read_text(errors="replace").strip()
+            return text.splitlines()[-1] if text else "splice-relay did not listen"
+
+        return spawn_listening(
+            self, [str(self.binary), str(self.port), "127.0.0.1", str(self.backend_port), str(self.pipe_bytes)],
+            self.log_path, self.port, failure)
 
     def stop(self):
         if self.proc is not None:
@@ -358,19 +369,9 @@ class NginxMailProxy:
         return self.proc is not None and self.proc.poll() is None
 
     def start(self):
-        log = open(self.root / "nginx.out", "ab")
-        try:
-            self.proc = subprocess.Popen([NGINX, "-p", str(self.root), "-c", str(self.conf), "-e", str(self.log_path)],
-                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
-        finally:
-            log.close()
-        deadline = time.monotonic() + START_TIMEOUT
-        while not port_open(self.port):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise StartError(f"nginx did not listen on {self.port}: {self.why()}")
-            time.sleep(0.05)
-        return self
+        return spawn_listening(
+            self, [NGINX, "-p", str(self.root), "-c", str(self.conf), "-e", str(self.log_path)],
+            self.root / "nginx.out", self.port, lambda: f"nginx did not listen on {self.port}: {self.why()}")
 
     def why(self):
         lines = []
@@ -510,21 +511,11 @@ class CyrusFrontend:
             shutil.rmtree(p, ignore_errors=True)
             p.mkdir(parents=True)
         self._chown()
-        log = open(self.log_path, "ab")
-        try:
-            self.proc = subprocess.Popen(
-                [str(CYRUS_BIN / "master"), "-C", str(self.imapd_conf), "-M", str(self.cyrus_conf),
-                 "-p", str(self.root / "master.pid")],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
-        finally:
-            log.close()
-        deadline = time.monotonic() + START_TIMEOUT
-        while not port_open(self.port):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise StartError(f"Cyrus master did not listen on {self.port}; see {self.log_path}")
-            time.sleep(0.1)
-        return self
+        return spawn_listening(
+            self, [str(CYRUS_BIN / "master"), "-C", str(self.imapd_conf), "-M", str(self.cyrus_conf),
+                   "-p", str(self.root / "master.pid")],
+            self.log_path, self.port, lambda: f"Cyrus master did not listen on {self.port}; see {self.log_path}",
+            interval=0.1)
 
     def stop(self):
         if self.proc is None:
