@@ -38,12 +38,13 @@ final class OwnerStore: Sendable {
         try FileIO.makeDirectories(folder + "/tmp")
         try FileIO.makeDirectories(folder + "/mbox")
         var config = Configuration()
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         config.busyMode = .timeout(10)
         do {
             db = try DatabasePool(path: folder + "/index.sqlite", configuration: config)
+            // After opening: a pool switches its writer to WAL with `synchronous = NORMAL`, which
+            // leaves the last commits to the next checkpoint's sync. FULL syncs the WAL at every
+            // commit, so an acknowledged APPEND survives a power loss. Only the writer commits.
+            try db.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try db.write { db in try Self.migrate(db) }
         } catch {
             throw SpoolError(.io, "cannot open the index of \(key)", cause: error)

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import Spool
@@ -237,6 +238,27 @@ import Testing
             #expect(try spool.status("user.alice", user: "alice").recent == 0)
             try appendText(spool, "user.alice", "x")
             #expect(try spool.claimRecent("user.alice") == 3)
+        }
+    }
+}
+
+@Suite struct SpoolIndexDurabilityTests {
+    /// A commit is durable only when the WAL is synced at every commit (`synchronous = FULL`);
+    /// with NORMAL a power loss can take back a transaction that was already acknowledged.
+    @Test("the index's writer commits with synchronous = FULL (the WAL is synced at every commit)")
+    func writerSyncsEveryCommit() async throws {
+        try await withSpool { spool, _ in
+            try spool.createMailbox("user.alice", acl: "")
+            try appendText(spool, "user.alice", sampleMessage(1))
+            let store = try spool.store(for: "user.alice")
+            let level = try store.db.writeWithoutTransaction { db in
+                try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            }
+            #expect(level == 2)
+            let mode = try store.db.writeWithoutTransaction { db in
+                try String.fetchOne(db, sql: "PRAGMA journal_mode")
+            }
+            #expect(mode == "wal")
         }
     }
 }

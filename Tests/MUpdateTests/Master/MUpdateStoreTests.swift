@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import IMAPWire
 import Logging
 import Testing
@@ -19,6 +20,16 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/mupdate.sqlite"
         try await body(path, try await MUpdateStore.open(path: path, retention: retention, logger: quiet))
+    }
+
+    @Test("the writer commits with synchronous = FULL (the WAL is synced at every commit)")
+    func writerSyncsEveryCommit() async throws {
+        try await Self.withStore { (_: String, store: MUpdateStore) async throws in
+            let level = try await store.database.writeWithoutTransaction { db in
+                try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            }
+            #expect(level == 2)
+        }
     }
 
     @Test("RESERVE, ACTIVATE, DEACTIVATE and DELETE follow SPEC §3.3")

@@ -89,12 +89,12 @@ public final class MUpdateStore: Sendable {
         logger: Logger = Logger(label: "murder.mupdate.store")
     ) async throws(MUpdateStoreError) -> MUpdateStore {
         var config = Configuration()
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         config.busyMode = .timeout(10)
         do {
             let database = try DatabasePool(path: path, configuration: config)
+            // After opening: a pool sets its writer to `synchronous = NORMAL`; FULL syncs the WAL
+            // at every commit, so an acknowledged change survives a power loss.
+            try await database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try await database.write { db in try migrate(db) }
             let started = ContinuousClock.now
             let (epoch, state) = try await database.read { db -> (String, State) in
