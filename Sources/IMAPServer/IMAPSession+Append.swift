@@ -117,7 +117,8 @@ extension IMAPSession {
         else { return }
         state.current = nil
         do {
-            try await BlockingWork.run { try staged.finish() }
+            // Sealed here, synced by the spool after the rename: one round of syncs per APPEND.
+            try staged.seal()
             if staged.size == 0 { return state.fail("Empty message", .cannot) }
             let flags = options.flags.map(\.name).filter { $0.lowercased() != "\\recent" }
             var date: Date? = nil
@@ -128,7 +129,7 @@ extension IMAPSession {
             }
             state.items.append(AppendItem(staged: staged, flags: flags, internalDate: date, zoneMinutes: zone))
         } catch {
-            logger.error("APPEND fsync failed: \(error)")
+            logger.error("APPEND staging failed: \(error)")
             state.fail("Cannot store the message", .serverBug)
         }
     }

@@ -89,7 +89,7 @@ extension IMAPSession {
             visible[ns.externalName(record.name, user: user)] = record
         }
         let subscribed = Set(ctx.spool.subscriptions(user: user).map { ns.externalName($0, user: user) })
-        var candidates: Set<String> = subscribedOnly ? subscribed : Set(visible.keys)
+        let candidates: Set<String> = subscribedOnly ? subscribed : Set(visible.keys)
         // Parents that exist only as a path to something visible.
         var implied: Set<String> = []
         for name in candidates {

@@ -38,8 +38,11 @@ extension Spool {
         return try StagedMessage(path: path, ownerKey: store.key, limit: options.maxMessageSize)
     }
 
-    /// Appends finished staged messages to a mailbox in one transaction (MULTIAPPEND is atomic):
-    /// files are renamed into place and their folder fsynced, then the index commits.
+    /// Appends sealed or finished staged messages to a mailbox in one transaction (MULTIAPPEND is
+    /// atomic): files are renamed into place, then the files not yet synced and their folder are
+    /// fsynced together, then the index commits. A crash before the commit leaves only files the
+    /// index does not name, which start-up recovery removes; nothing reaches a client before the
+    /// commit.
     ///
     /// - Throws: `nonexistent`, `overQuota`, `io`. On error nothing is visible and the staged
     ///   files are removed.
@@ -85,7 +88,9 @@ extension Spool {
                     uids.append(uid)
                     uid += 1
                 }
-                try FileIO.syncDirectory(folder)
+                try FileIO.syncAll(
+                    files: zip(items, renamed).filter { !$0.0.staged.synced }.map(\.1), folders: [folder]
+                )
                 try db.execute(
                     sql: "UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = ?",
                     arguments: [Int64(uid), Int64(modseq), id]
@@ -93,7 +98,7 @@ extension Spool {
                 return (AppendResult(uidValidity: record.uidValidity, uids: uids), modseq)
             }
             for item in items { item.staged.adopted() }
-            refreshCatalog(store, [mailbox])
+            advanceCatalog(mailbox, uniqueID: record.uniqueID, uidNext: (result.0.uids.last ?? 0) + 1, highestModSeq: result.1)
             hub.post(record.uniqueID, result.1)
             return result.0
         } catch {

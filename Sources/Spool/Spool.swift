@@ -168,6 +168,18 @@ public final class Spool: Sendable {
         }
     }
 
+    /// Moves a catalog entry's UIDNEXT and HIGHESTMODSEQ forward after a commit that changed only
+    /// those (an APPEND), without reading the row back. Never moves them back: a later commit's
+    /// values may have been written first.
+    func advanceCatalog(_ name: String, uniqueID: String, uidNext: UInt32, highestModSeq: UInt64) {
+        catalog.withLock { cat in
+            guard var record = cat[name], record.uniqueID == uniqueID else { return }
+            record.uidNext = max(record.uidNext, uidNext)
+            record.highestModSeq = max(record.highestModSeq, highestModSeq)
+            cat[name] = record
+        }
+    }
+
     /// Replaces the catalog entries of an owner with what its index holds.
     func reloadCatalog(_ store: OwnerStore) {
         let names = (try? store.db.read { db in try String.fetchAll(db, sql: "SELECT name FROM mailbox") }) ?? []

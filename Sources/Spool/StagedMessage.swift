@@ -4,8 +4,9 @@ import Glibc
 import CMurderSystem
 
 /// A message being received: streamed into a temporary file in its owner's `tmp` folder while
-/// its GUID (SHA-1) is computed, then made durable with ``finish()``. Appending it to a mailbox
-/// renames the file into place; a staged message that is dropped without being appended is
+/// its GUID (SHA-1) is computed, then closed with ``seal()`` (or made durable at once with
+/// ``finish()``). Appending it to a mailbox renames the file into place and syncs it and its
+/// folder before the index commits; a staged message that is dropped without being appended is
 /// removed (``discard()``), and start-up recovery removes any left by a crash.
 public final class StagedMessage: @unchecked Sendable {
     public let path: String
@@ -16,6 +17,9 @@ public final class StagedMessage: @unchecked Sendable {
     public private(set) var guid: String = ""
     private let limit: Int64
     private var finished = false
+    /// Whether the bytes are already on stable storage (``finish()``); otherwise
+    /// ``Spool/append(_:_:user:)`` syncs the file after renaming it into place.
+    public private(set) var synced = false
 
     init(path: String, ownerKey: String, limit: Int64) throws(SpoolError) {
         self.path = path
@@ -81,6 +85,15 @@ public final class StagedMessage: @unchecked Sendable {
             discard()
             throw e
         }
+        try seal()
+        synced = true
+    }
+
+    /// Computes the GUID and closes the file without syncing it: the bytes become durable in
+    /// ``Spool/append(_:_:user:)``, which syncs the file together with its folder after the
+    /// rename and before the index commits, so one APPEND waits for one round of syncs.
+    public func seal() throws(SpoolError) {
+        guard fd >= 0 else { throw SpoolError(.io, "staged message already finished or discarded") }
         close(fd)
         fd = -1
         var out = [UInt8](repeating: 0, count: 32)
