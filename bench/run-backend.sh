@@ -2,11 +2,13 @@
 # The backend benchmark: our backend (release build) against Debian's Cyrus imapd 3.6, both on
 # loopback, measured in one run with rounds interleaved (ours, Cyrus, ours, Cyrus, ...).
 #
-#   bench/run-backend.sh [--quick] [--rounds N] [--no-build]
+#   bench/run-backend.sh [--quick] [--rounds N] [--no-build] [--only KINDS] [--fill-only]
 #
 # --quick    small counts (about a minute once built): checks that the whole chain works
 # --rounds N rounds per row and server (default 3)
 # --no-build use the existing release binary
+# --only K   measure only these row kinds (comma-separated: append,fetch,select,idle)
+# --fill-only build the cache of filled mailboxes (if missing) and stop
 #
 # Environment: BENCH_SCRATCH (SwiftPM scratch folder, default .build-bench), BENCH_DATA (data
 # folder, default bench/.data). Both servers keep their data under BENCH_DATA, on the same
@@ -19,12 +21,16 @@ set -euo pipefail
 SCALE=full
 ROUNDS=3
 BUILD=1
+ONLY=append,fetch,select,idle
+FILL_ONLY=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) SCALE=quick ;;
         --rounds) ROUNDS=$2; shift ;;
         --no-build) BUILD=0 ;;
-        *) echo "usage: $0 [--quick] [--rounds N] [--no-build]" >&2; exit 2 ;;
+        --only) ONLY=$2; shift ;;
+        --fill-only) FILL_ONLY=1 ;;
+        *) echo "usage: $0 [--quick] [--rounds N] [--no-build] [--only KINDS] [--fill-only]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -215,13 +221,19 @@ else
     mv "$CACHE.tmp" "$CACHE"
 fi
 
+[ "$FILL_ONLY" = 1 ] && { echo "filled mailboxes cached in $CACHE" >&2; exit 0; }
+
 SAMPLES=$DATA/backend-$SCALE.json
 rm -f "$SAMPLES"
-start_servers
-python3 "$BENCH" measure $SERVERS --scale "$SCALE" --rounds "$ROUNDS" --only append,fetch,select --json "$SAMPLES"
+MAIN_KINDS=$(echo "$ONLY" | tr ',' '\n' | { grep -v '^idle$' || true; } | paste -sd, -)
+if [ -n "$MAIN_KINDS" ]; then
+    start_servers
+    python3 "$BENCH" measure $SERVERS --scale "$SCALE" --rounds "$ROUNDS" --only "$MAIN_KINDS" --json "$SAMPLES"
+fi
 # Idle connections: each round on freshly started servers, so that memory freed by earlier rows
 # (and reused by the allocator) does not hide what the connections cost.
-for _ in $(seq "$ROUNDS"); do
+echo ",$ONLY," | grep -q ',idle,' || ROUNDS_IDLE=0
+for _ in $(seq "${ROUNDS_IDLE:-$ROUNDS}"); do
     stop_ours
     stop_cyrus
     start_servers
@@ -230,7 +242,7 @@ done
 python3 "$BENCH" report --scale "$SCALE" --json "$SAMPLES" --md "$RUN/table.md"
 
 {
-    echo "Command: \`bench/run-backend.sh$([ "$SCALE" = quick ] && echo " --quick")\`; $(date -u '+%Y-%m-%d %H:%M UTC');" \
+    echo "Command: \`bench/run-backend.sh$([ "$SCALE" = quick ] && echo " --quick")$([ "$ONLY" != append,fetch,select,idle ] && echo " --only $ONLY")\`; $(date -u '+%Y-%m-%d %H:%M UTC');" \
         "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), Linux $(uname -r);" \
         "ours: \`swift build -c release\`, $("$MURDER" --version 2>/dev/null || git rev-parse --short HEAD);" \
         "Cyrus: $(dpkg-query -W -f '${Package} ${Version}' cyrus-imapd 2>/dev/null)."
