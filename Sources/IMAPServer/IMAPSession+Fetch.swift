@@ -170,10 +170,16 @@ extension IMAPSession {
         out.writeRaw(")\r\n")
     }
 
-    /// `{size}` CRLF and the message's bytes: from memory when already loaded or small, else
-    /// straight from the file (sendfile on the io_uring engine, a `FileRegion` on NIO: the
-    /// body never enters this process). 64 KiB is where DESIGN.md measured zero-copy to start
-    /// paying off.
+    /// Bodies below this size are read into the response; larger ones go from the file.
+    /// DESIGN.md measured zero-copy paying off from 64 KiB for one transfer, but a body sent
+    /// from its file costs two round trips to the socket's loop (flush, then the file) and
+    /// FETCH 1:* of 2,000 × 100 KB bodies spent its time in those wake-ups: read into the
+    /// response they share one write per 256 KiB (measured in bench/RESULTS.md).
+    static let bodyFromFileMin: Int64 = 512 << 10
+
+    /// `{size}` CRLF and the message's bytes: from memory when already loaded or below
+    /// ``bodyFromFileMin``, else straight from the file (sendfile on the io_uring engine, a
+    /// `FileRegion` on NIO: the body never enters this process).
     func writeWholeMessage(_ view: SelectedMailbox, _ path: String, _ record: MessageRecord, loaded: [UInt8]?) async {
         if let loaded {
             out.writeLiteral(loaded)
@@ -185,7 +191,7 @@ extension IMAPSession {
             out.writeRaw("{0}\r\n")
             return
         }
-        if size < 64 << 10, let data = try? ctx.spool.messageBytes(view.record, uid: record.uid) {
+        if size < Self.bodyFromFileMin, let data = try? ctx.spool.messageBytes(view.record, uid: record.uid) {
             out.writeLiteral(data)
             return
         }

@@ -31,6 +31,27 @@ extension WireTests {
             }
         }
 
+        @Test(
+            "BODY.PEEK[] of bodies below and from 512 KiB: read into the response, or sent from the file; same bytes",
+            arguments: [(512 << 10) - 1, 512 << 10]
+        )
+        func wholeBodyPaths(size: Int) async throws {
+            try await TestServer.with { server in
+                let s = try await server.session(as: "alice")
+                let head = "Subject: big\r\n\r\n"
+                let body = head + String(repeating: "0123456789abcdef\r\n", count: (size - head.utf8.count) / 18)
+                    + String(repeating: "x", count: (size - head.utf8.count) % 18)
+                #expect(body.utf8.count == size)
+                s.send("ap APPEND INBOX {\(size)+}\r\n\(body)\r\n")
+                try await s.expectTagged("ap")
+                try await s.run("sel", "SELECT INBOX")
+                let before = s.connection.filesSent
+                s.send("f1 FETCH 1 BODY.PEEK[]\r\n")
+                try await s.expect("* 1 FETCH (BODY[] {\(size)}\r\n\(body))\r\nf1 OK Completed\r\n")
+                #expect(s.connection.filesSent - before == (size >= 512 << 10 ? 1 : 0))
+            }
+        }
+
         @Test("Cyrus's RFC822.PEEK (what a Cyrus frontend's cross-backend COPY asks for): RFC822 data, \\Seen left alone")
         func rfc822Peek() async throws {
             try await TestServer.with { server in

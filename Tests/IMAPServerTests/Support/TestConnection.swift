@@ -21,6 +21,7 @@ final class TestConnection: Connection {
         var reader: (token: UInt64, continuation: CheckedContinuation<[UInt8]?, any Error>)?
         var nextToken: UInt64 = 0
         var output: [UInt8] = []
+        var filesSent = 0
     }
 
     private static let ids = Atomic<UInt64>(0)
@@ -68,6 +69,8 @@ final class TestConnection: Connection {
 
     /// Everything the session wrote so far.
     var output: [UInt8] { state.withLock { $0.output } }
+    /// How many times the session sent a body straight from its file (``writeFile``).
+    var filesSent: Int { state.withLock { $0.filesSent } }
 
     /// Whether the session closed the connection.
     var isClosed: Bool { state.withLock { $0.closed } }
@@ -127,6 +130,7 @@ final class TestConnection: Connection {
     }
 
     func writeFile(path: String, offset: Int64, length: Int64) async throws {
+        state.withLock { $0.filesSent += 1 }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw ConnectionError(.io(errno: ENOENT), "open \(path)")
         }
