@@ -255,10 +255,9 @@ public final class FrontendSession {
         if let i = deferred.firstIndex(where: { $0.source == source }) { return granted(deferred.remove(at: i)) }
         nextID += 1
         let timerID = nextID
-        let timer = Task { [sink] in
-            try? await Task.sleep(until: deadline, clock: .continuous)
-            if !Task.isCancelled { sink.yield(.fired(timerID)) }
-        }
+        // A dispatch timer, not a sleeping Task: cancelled here after nearly every wait, and a
+        // cancelled sleep would hold memory until the deadline (see OneShotTimer).
+        let timer = OneShotTimer(at: deadline) { [sink] in sink.yield(.fired(timerID)) }
         defer { timer.cancel() }
         while let input = await inboxIterator.next() {
             if case .fired(let id) = input {
