@@ -484,6 +484,10 @@ int mc_loop_relay(mc_loop *l, int client, int backend, mc_relay *r,
 /* Asks the relay on `client` to stop (MC_RELAY_SHUTDOWN); its event follows. */
 int mc_loop_relay_stop(mc_loop *l, int client);
 
+/* Send queues of this loop's relays: `held` by relays (pieces queued or a send in flight),
+ * `pooled` for reuse. A relay that has sent everything (an idle IMAP session) holds none. */
+void mc_loop_relay_queues(const mc_loop *l, uint32_t *held, uint32_t *pooled);
+
 /* After MC_EV_RELAY: the bytes of `from` read but not relayed, in at most two pieces (held
  * bytes first), valid until the next mc_loop_poll(). Returns the total length. */
 size_t mc_loop_relay_leftover(mc_loop *l, mc_relay *r, uint32_t from,

@@ -137,6 +137,52 @@ static void rrecv_cqe(struct mc_loop *l, struct ring_relay *rl, uint32_t d, cons
 /* ---------------------------------------------------------------------------------------- */
 /* Send queues                                                                               */
 
+/* The relay's queue toward `to`, taken from the loop's pool when it has none; NULL when out
+ * of memory. */
+static struct ring_sendq *queue_take(struct mc_loop *l, struct ring_relay *rl, uint32_t to)
+{
+    if (rl->q[to] != NULL)
+        return rl->q[to];
+    struct ring_sendq *q = l->sendq_free;
+    if (q != NULL) {
+        l->sendq_free = q->next_free;
+        l->sendq_pooled--;
+    } else {
+        q = calloc(1, sizeof *q);
+        if (q == NULL)
+            return NULL;
+        q->all_next = l->sendq_all;
+        l->sendq_all = q;
+        l->sendq_count++;
+    }
+    q->head = q->count = 0;
+    q->head_off = 0;
+    q->inflight = 0;
+    q->next_free = NULL;
+    rl->q[to] = q;
+    return q;
+}
+
+/* Gives the queue toward `to` back to the pool once it is empty and no send is in flight. */
+static void queue_settle(struct mc_loop *l, struct ring_relay *rl, uint32_t to)
+{
+    struct ring_sendq *q = rl->q[to];
+    if (q == NULL || q->inflight || q->count > 0)
+        return;
+    rl->q[to] = NULL;
+    q->next_free = l->sendq_free;
+    l->sendq_free = q;
+    l->sendq_pooled++;
+}
+
+void mc_loop_relay_queues(const mc_loop *l, uint32_t *held, uint32_t *pooled)
+{
+    if (held != NULL)
+        *held = l->sendq_count - l->sendq_pooled;
+    if (pooled != NULL)
+        *pooled = l->sendq_pooled;
+}
+
 static void queue_push(struct ring_sendq *q, const uint8_t *p, uint64_t len, uint32_t from)
 {
     struct ring_out *o = &q->item[(q->head + q->count) % RING_QUEUE_CAP];
@@ -162,13 +208,18 @@ static void queue_drop(struct ring_relay *rl, struct ring_sendq *q)
 /* Sends what a queue holds: SEND for one piece, SENDMSG with an iovec per piece otherwise. */
 static void queue_kick(struct mc_loop *l, struct ring_relay *rl, uint32_t to)
 {
-    struct ring_sendq *q = &rl->q[to];
-    if (q->inflight || q->count == 0)
+    struct ring_sendq *q = rl->q[to];
+    if (q == NULL || q->inflight)
         return;
+    if (q->count == 0) {
+        queue_settle(l, rl, to);
+        return;
+    }
     if (to == MC_RELAY_TO_CLIENT && rl->splicing)
         return; /* the pipe owns the client's stream until the literal is through */
     if (rl->drop_sends) {
         queue_drop(rl, q);
+        queue_settle(l, rl, to);
         return;
     }
     uint32_t slot = queue_slot(rl, to);
@@ -206,13 +257,16 @@ static void queue_kick(struct mc_loop *l, struct ring_relay *rl, uint32_t to)
 
 static void rsend_cqe(struct mc_loop *l, struct ring_relay *rl, uint32_t to, const struct io_uring_cqe *cqe)
 {
-    struct ring_sendq *q = &rl->q[to];
+    struct ring_sendq *q = rl->q[to];
     struct ring_conn *c = &l->conns[queue_slot(rl, to)];
     c->inflight--;
+    if (q == NULL)
+        return; /* cannot happen: a queue stays while its send is in flight */
     q->inflight = 0;
     int res = cqe->res;
     if (res <= 0) {
         queue_drop(rl, q);
+        queue_settle(l, rl, to);
         if (!rl->stopping)
             relay_stop(l, rl, to == MC_RELAY_TO_CLIENT ? MC_RELAY_CLIENT_ERROR : MC_RELAY_BACKEND_ERROR);
         else
@@ -269,8 +323,8 @@ static int splice_wanted(struct mc_loop *l, struct ring_relay *rl)
 {
     if (l->cfg.splice_min == 0)
         return 0;
-    const struct ring_sendq *q = &rl->q[MC_RELAY_TO_CLIENT];
-    if (q->count > 0 || q->inflight)
+    const struct ring_sendq *q = rl->q[MC_RELAY_TO_CLIENT];
+    if (q != NULL && (q->count > 0 || q->inflight))
         return 0;
     return mc_relay_literal_left(rl->r, MC_RELAY_FROM_BACKEND) >= l->cfg.splice_min;
 }
@@ -333,9 +387,14 @@ static void relay_advance(struct mc_loop *l, struct ring_relay *rl, uint32_t d)
             const uint8_t *p = out[i].kind == MC_RELAY_OUT_INPUT ? base + out[i].off : out[i].bytes;
             if (out[i].kind == MC_RELAY_OUT_INPUT && (out[i].off > avail || out[i].len > avail - out[i].off))
                 continue; /* outside this step's input: relay.c's contract forbids it */
-            if (rl->q[out[i].to].count >= RING_QUEUE_CAP)
+            struct ring_sendq *q = queue_take(l, rl, out[i].to);
+            if (q == NULL) {
+                relay_stop(l, rl, d == D_CLIENT ? MC_RELAY_CLIENT_ERROR : MC_RELAY_BACKEND_ERROR);
+                return;
+            }
+            if (q->count >= RING_QUEUE_CAP)
                 continue; /* cannot happen: two steps' outputs fit */
-            queue_push(&rl->q[out[i].to], p, out[i].len, d);
+            queue_push(q, p, out[i].len, d);
             D->pending++;
             touched |= 1u << out[i].to;
         }
@@ -510,10 +569,14 @@ static void relay_stop(struct mc_loop *l, struct ring_relay *rl, uint32_t reason
     if (why == MC_RELAY_SHUTDOWN || why == MC_RELAY_TIMEOUT) {
         rl->drop_sends = 1;
         for (uint32_t t = 0; t < 2; t++) {
-            if (rl->q[t].inflight)
+            if (rl->q[t] == NULL)
+                continue;
+            if (rl->q[t]->inflight) {
                 ring_cancel(l, ud(l, rl, RING_OP_RSEND, queue_slot(rl, t)));
-            else
-                queue_drop(rl, &rl->q[t]);
+            } else {
+                queue_drop(rl, rl->q[t]);
+                queue_settle(l, rl, t);
+            }
         }
     }
     check_finish(l, rl);
@@ -530,11 +593,13 @@ static void check_finish(struct mc_loop *l, struct ring_relay *rl)
     if (rl->spoll || rl->timer)
         return;
     for (uint32_t t = 0; t < 2; t++) {
-        if (rl->q[t].inflight)
+        if (rl->q[t] == NULL)
+            continue;
+        if (rl->q[t]->inflight)
             return;
-        if (rl->q[t].count > 0) {
+        if (rl->q[t]->count > 0) {
             queue_kick(l, rl, t);
-            if (rl->q[t].inflight || rl->q[t].count > 0)
+            if (rl->q[t] != NULL && (rl->q[t]->inflight || rl->q[t]->count > 0))
                 return;
         }
     }
@@ -608,8 +673,15 @@ static struct ring_relay *relay_alloc(struct mc_loop *l)
  * go back. */
 void ring_relay_release(struct mc_loop *l, struct ring_relay *rl)
 {
-    for (uint32_t d = 0; d < 2; d++)
+    for (uint32_t d = 0; d < 2; d++) {
         dir_release(l, &rl->dir[d]);
+        if (rl->q[d] != NULL) {
+            /* Finished relays have nothing queued or in flight (check_finish). */
+            rl->q[d]->count = 0;
+            rl->q[d]->inflight = 0;
+            queue_settle(l, rl, d);
+        }
+    }
     if (rl->pipe_r >= 0)
         close(rl->pipe_r);
     if (rl->pipe_w >= 0)
@@ -635,6 +707,14 @@ void ring_relay_free_all(struct mc_loop *l)
         rl = next;
     }
     l->relay_all = l->relay_free = l->relay_returned = NULL;
+    struct ring_sendq *q = l->sendq_all;
+    while (q != NULL) {
+        struct ring_sendq *next = q->all_next;
+        free(q);
+        q = next;
+    }
+    l->sendq_all = l->sendq_free = NULL;
+    l->sendq_count = l->sendq_pooled = 0;
 }
 
 static int conn_idle(const struct ring_conn *c)

@@ -297,6 +297,14 @@ static void test_intercept(void)
     loop_free(l);
 }
 
+static int no_queue_held(struct rig *g, const void *arg)
+{
+    (void)arg;
+    uint32_t held = 1;
+    mc_loop_relay_queues(g->l, &held, NULL);
+    return held == 0;
+}
+
 static void test_idle(void)
 {
     current = "relay: IDLE ... DONE";
@@ -304,12 +312,18 @@ static void test_idle(void)
     struct rig g;
     rig_open(&g, l, 0);
     CHECK(rig_start(&g, NULL, NULL, -1) == 0, "relay");
+    CHECK(no_queue_held(&g, NULL), "a relay that has sent nothing holds a send queue");
     write_all(g.cpeer, "i1 IDLE\r\n", 9);
     EXPECT_BACKEND(&g, "i1 IDLE\r\n");
     write_all(g.bpeer, "+ idling\r\n", 10);
     EXPECT_CLIENT(&g, "+ idling\r\n");
     write_all(g.bpeer, "* 4 EXISTS\r\n", 12);
     EXPECT_CLIENT(&g, "* 4 EXISTS\r\n");
+    /* Idling: everything sent, so both send queues are back in the loop's pool. */
+    CHECK(rig_pump(&g, 2000, no_queue_held, NULL), "an idle relay still holds a send queue");
+    uint32_t pooled = 0;
+    mc_loop_relay_queues(l, NULL, &pooled);
+    CHECK(pooled >= 1 && pooled <= 2, "send queues pooled: %u", pooled);
     write_all(g.cpeer, "DONE\r\n", 6);
     EXPECT_BACKEND(&g, "DONE\r\n");
     write_all(g.bpeer, "i1 OK IDLE terminated\r\n", 23);
