@@ -129,7 +129,7 @@ extension IMAPSession {
             }
             state.items.append(AppendItem(staged: staged, flags: flags, internalDate: date, zoneMinutes: zone))
         } catch {
-            logger.error("APPEND staging failed: \(error)")
+            logger.error("APPEND sealing failed: \(error)")
             state.fail("Cannot store the message", .serverBug)
         }
     }

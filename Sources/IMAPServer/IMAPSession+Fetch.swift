@@ -174,7 +174,7 @@ extension IMAPSession {
     /// DESIGN.md measured zero-copy paying off from 64 KiB for one transfer, but a body sent
     /// from its file costs two round trips to the socket's loop (flush, then the file) and
     /// FETCH 1:* of 2,000 × 100 KB bodies spent its time in those wake-ups: read into the
-    /// response they share one write per 256 KiB (measured in bench/RESULTS.md).
+    /// response they share one write per 512 KiB (measured in bench/RESULTS.md).
     static let bodyFromFileMin: Int64 = 512 << 10
 
     /// `{size}` CRLF and the message's bytes: from memory when already loaded or below

@@ -24,32 +24,28 @@ enum FileIO {
 
     /// fsync of a folder: makes a rename or unlink inside it durable.
     static func syncDirectory(_ path: String) throws(SpoolError) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        try sync(path, O_DIRECTORY)
+    }
+
+    /// fsync by path: a folder (`O_DIRECTORY`), or a file renamed into place after it was
+    /// written and closed.
+    private static func sync(_ path: String, _ flags: Int32 = 0) throws(SpoolError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | flags)
         if fd < 0 { throw error("open", path) }
         defer { close(fd) }
         if fsync(fd) != 0 { throw error("fsync", path) }
     }
 
-    /// fsync of a file by path (a file renamed into place after it was written and closed).
-    static func syncFile(_ path: String) throws(SpoolError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw error("open", path) }
-        defer { close(fd) }
-        if fsync(fd) != 0 { throw error("fsync", path) }
-    }
-
-    /// fsyncs the files and then-or-meanwhile the folders, all at once on as many threads as
-    /// there are paths (up to the cores): the device sees the flushes together instead of one
-    /// after the other. Throws the first failure after every sync has ended.
+    /// fsyncs the files and the folders all at once, on as many threads as there are paths (up
+    /// to the cores): the device sees the flushes together instead of one after the other.
+    /// Throws the first failure after every sync has ended.
     static func syncAll(files: [String], folders: [String]) throws(SpoolError) {
-        let jobs = files.map { ($0, false) } + folders.map { ($0, true) }
-        if jobs.count == 1 {
-            return try jobs[0].1 ? syncDirectory(jobs[0].0) : syncFile(jobs[0].0)
-        }
+        let jobs = files.map { ($0, Int32(0)) } + folders.map { ($0, O_DIRECTORY) }
+        if jobs.count == 1 { return try sync(jobs[0].0, jobs[0].1) }
         let failures = Mutex<[SpoolError]>([])
         DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
             do throws(SpoolError) {
-                try jobs[i].1 ? syncDirectory(jobs[i].0) : syncFile(jobs[i].0)
+                try sync(jobs[i].0, jobs[i].1)
             } catch {
                 failures.withLock { $0.append(error) }
             }

@@ -38,9 +38,9 @@ extension Spool {
         return try StagedMessage(path: path, ownerKey: store.key, limit: options.maxMessageSize)
     }
 
-    /// Appends sealed or finished staged messages to a mailbox in one transaction (MULTIAPPEND is
-    /// atomic): files are renamed into place, then the files not yet synced and their folder are
-    /// fsynced together, then the index commits. A crash before the commit leaves only files the
+    /// Appends sealed staged messages to a mailbox in one transaction (MULTIAPPEND is atomic):
+    /// files are renamed into place, then the files and their folder are fsynced together, then
+    /// the index commits. A crash before the commit leaves only files the
     /// index does not name, which start-up recovery removes; nothing reaches a client before the
     /// commit.
     ///
@@ -50,7 +50,7 @@ extension Spool {
         let (store, record) = try locate(mailbox)
         if items.contains(where: { $0.staged.ownerKey != store.key || $0.staged.guid.isEmpty }) {
             for item in items { item.staged.discard() }
-            throw SpoolError(.io, "message was not staged for \(mailbox) or not finished")
+            throw SpoolError(.io, "message was not staged for \(mailbox) or not sealed")
         }
         let folder = store.mailboxFolder(record.uniqueID)
         let ownSeen = seenInFlags(user, record)
@@ -88,9 +88,7 @@ extension Spool {
                     uids.append(uid)
                     uid += 1
                 }
-                try FileIO.syncAll(
-                    files: zip(items, renamed).filter { !$0.0.staged.synced }.map(\.1), folders: [folder]
-                )
+                try FileIO.syncAll(files: renamed, folders: [folder])
                 try db.execute(
                     sql: "UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = ?",
                     arguments: [Int64(uid), Int64(modseq), id]

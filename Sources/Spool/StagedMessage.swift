@@ -4,9 +4,8 @@ import Glibc
 import CMurderSystem
 
 /// A message being received: streamed into a temporary file in its owner's `tmp` folder while
-/// its GUID (SHA-1) is computed, then closed with ``seal()`` (or made durable at once with
-/// ``finish()``). Appending it to a mailbox renames the file into place and syncs it and its
-/// folder before the index commits; a staged message that is dropped without being appended is
+/// its GUID (SHA-1) is computed, then closed with ``seal()``. Appending it to a mailbox renames
+/// the file into place and syncs it and its folder before the index commits; a staged message that is dropped without being appended is
 /// removed (``discard()``), and start-up recovery removes any left by a crash.
 public final class StagedMessage: @unchecked Sendable {
     public let path: String
@@ -17,9 +16,6 @@ public final class StagedMessage: @unchecked Sendable {
     public private(set) var guid: String = ""
     private let limit: Int64
     private var finished = false
-    /// Whether the bytes are already on stable storage (``finish()``); otherwise
-    /// ``Spool/append(_:_:user:)`` syncs the file after renaming it into place.
-    public private(set) var synced = false
 
     init(path: String, ownerKey: String, limit: Int64) throws(SpoolError) {
         self.path = path
@@ -77,23 +73,11 @@ public final class StagedMessage: @unchecked Sendable {
         return 0
     }
 
-    /// fsyncs the file and computes the GUID. After this the bytes survive a crash.
-    public func finish() throws(SpoolError) {
-        guard fd >= 0 else { throw SpoolError(.io, "staged message already finished or discarded") }
-        if fsync(fd) != 0 {
-            let e = FileIO.error("fsync", path)
-            discard()
-            throw e
-        }
-        try seal()
-        synced = true
-    }
-
     /// Computes the GUID and closes the file without syncing it: the bytes become durable in
     /// ``Spool/append(_:_:user:)``, which syncs the file together with its folder after the
     /// rename and before the index commits, so one APPEND waits for one round of syncs.
     public func seal() throws(SpoolError) {
-        guard fd >= 0 else { throw SpoolError(.io, "staged message already finished or discarded") }
+        guard fd >= 0 else { throw SpoolError(.io, "staged message already sealed or discarded") }
         close(fd)
         fd = -1
         var out = [UInt8](repeating: 0, count: 32)

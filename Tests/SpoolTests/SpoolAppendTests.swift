@@ -63,7 +63,7 @@ import Testing
                 offset += piece
             }
             try message.write(bytes[offset...])
-            try message.finish()
+            try message.seal()
             let result = try spool.append("user.alice", [AppendItem(staged: message, flags: [])], user: "alice")
             #expect(result.uids == [1])
             #expect(result.uidValidity == record.uidValidity)
@@ -174,7 +174,7 @@ import Testing
             expectSpoolError(.tooBig) { try message.write(Array(repeating: 0x41, count: 7)) }
             #expect(!FileIO.exists(message.path))
             expectSpoolError(.io) { try message.write(Array(repeating: 0x41, count: 1)) }
-            expectSpoolError(.io) { try message.finish() }
+            expectSpoolError(.io) { try message.seal() }
             exact.discard()
             #expect(FileIO.list(root + "/owners/user.alice/tmp").isEmpty)
         }

@@ -33,7 +33,7 @@ func withSpool<T>(
 func staged(_ spool: Spool, _ mailbox: String, _ bytes: [UInt8]) throws -> StagedMessage {
     let message = try spool.stage(for: mailbox)
     try message.write(bytes)
-    try message.finish()
+    try message.seal()
     return message
 }
 
