@@ -80,7 +80,7 @@ extension IMAPSession {
     func startObserving(_ uniqueID: String) {
         observer?.cancel()
         let stream = ctx.spool.observe(uniqueID: uniqueID)
-        observer = Task { [sink, shared] in
+        observer = Task(executorPreference: conn.executor) { [sink, shared] in
             for await _ in stream {
                 if !shared.changePending.exchange(true, ordering: .relaxed) { sink.yield(.mailboxChanged) }
             }
@@ -91,6 +91,12 @@ extension IMAPSession {
     /// where allowed, expunges (EXPUNGE, or VANISHED with QRESYNC).
     func syncView(allowExpunge: Bool) {
         guard let view = selected else { return }
+        // Nothing committed since the view's modseq, and no expunge waiting to be announced.
+        if ctx.spool.unchanged(uniqueID: view.record.uniqueID, since: view.modSeq),
+            !(allowExpunge && !view.pendingExpunges.isEmpty)
+        {
+            return
+        }
         guard let changes = try? ctx.spool.changes(view.record.name, since: view.modSeq, user: user) else {
             if ctx.spool.mailbox(named: view.record.name) == nil {
                 if ctx.spool.wasMovedAway(view.record.name) {

@@ -72,7 +72,7 @@ public final class IMAPSession {
     /// Serves the connection until LOGOUT, EOF, a fatal error or a timeout.
     public func run() async {
         logger.debug("connected from \(conn.remoteAddress)")
-        let reader = Task { [conn, sink, permitStream, shared] in
+        let reader = Task(executorPreference: conn.executor) { [conn, sink, permitStream, shared] in
             var it = permitStream.makeAsyncIterator()
             while await it.next() != nil {
                 do {

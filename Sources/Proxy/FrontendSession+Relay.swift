@@ -74,7 +74,7 @@ extension FrontendSession {
         nextID += 1
         let id = nextID
         idlePollID = id
-        idlePoll = Task { [sink] in
+        idlePoll = Task(executorPreference: client.executor) { [sink] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(30))
                 if Task.isCancelled { return }

@@ -197,7 +197,7 @@ public final class FrontendSession {
 
     func startReader(_ source: Source, _ conn: any Connection, shared: Shared?) {
         let (permitStream, permits) = AsyncStream<Void>.makeStream()
-        let task = Task { [sink] in
+        let task = Task(executorPreference: conn.executor) { [sink] in
             for await _ in permitStream {
                 do {
                     let limit = shared?.timeout.withLock { $0 }

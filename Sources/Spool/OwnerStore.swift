@@ -202,8 +202,11 @@ extension String {
 
 extension Spool {
     /// A mailbox's index row, or `nonexistent`.
+    ///
+    /// The hot statements of the spool are cached per database connection
+    /// (`cachedStatement`): compiling one again at every command cost more CPU than running it.
     static func mailboxRow(_ db: Database, _ name: String) throws -> Row {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM mailbox WHERE name = ?", arguments: [name]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM mailbox WHERE name = ?"), arguments: [name]) else {
             throw SpoolError(.nonexistent, "mailbox does not exist")
         }
         return row
@@ -214,11 +217,12 @@ extension Spool {
     /// Adds a message's index entry; every path that creates one (APPEND, COPY, a move between
     /// owners, reconstruct) goes through here.
     static func insertMessage(_ db: Database, mailbox id: Int64, _ m: MessageRecord) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO message (mailbox, uid, modseq, flags, internaldate, zone, size, guid, savedate)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 id, Int64(m.uid), Int64(m.modSeq), m.flags.joined(separator: " "), m.internalDate, m.zoneMinutes, m.size,
                 m.guid, m.savedDate,

@@ -20,7 +20,7 @@ extension Spool {
                 let id: Int64 = row["id"]
                 let modseq = UInt64(row["highestmodseq"] as Int64) + 1
                 var messages = try Row.fetchAll(
-                    db, sql: "SELECT * FROM message WHERE mailbox = ? ORDER BY uid", arguments: [id]
+                    db.cachedStatement(sql: "SELECT * FROM message WHERE mailbox = ? ORDER BY uid"), arguments: [id]
                 ).map(MessageRecord.init(row:)).filter { wanted.contains($0.uid) }
                 // The owner's \Seen is in the stored flags; another user's change must keep it.
                 let ownerSeen = Set(messages.filter { $0.flags.contains("\\Seen") }.map(\.uid))
@@ -49,16 +49,14 @@ extension Spool {
                         ownSeen
                         ? new
                         : FlagSet.canonical(new.filter { $0 != "\\Seen" } + (ownerSeen.contains(m.uid) ? ["\\Seen"] : []))
-                    try db.execute(
-                        sql: "UPDATE message SET flags = ?, modseq = ? WHERE mailbox = ? AND uid = ?",
-                        arguments: [stored.joined(separator: " "), Int64(modseq), id, Int64(m.uid)]
+                    try db.cachedStatement(sql: "UPDATE message SET flags = ?, modseq = ? WHERE mailbox = ? AND uid = ?").execute(arguments: [stored.joined(separator: " "), Int64(modseq), id, Int64(m.uid)]
                     )
                     m.flags = new
                     m.modSeq = modseq
                     result.updated.append(m)
                 }
                 if !result.updated.isEmpty {
-                    try db.execute(sql: "UPDATE mailbox SET highestmodseq = ? WHERE id = ?", arguments: [Int64(modseq), id])
+                    try db.cachedStatement(sql: "UPDATE mailbox SET highestmodseq = ? WHERE id = ?").execute(arguments: [Int64(modseq), id])
                 }
                 return (result, result.updated.isEmpty ? 0 : modseq)
             }
@@ -96,7 +94,7 @@ extension Spool {
         let row = try Self.mailboxRow(db, mailbox)
         let id: Int64 = row["id"]
         let modseq = UInt64(row["highestmodseq"] as Int64) + 1
-        let candidates = try Row.fetchAll(db, sql: "SELECT uid, flags FROM message WHERE mailbox = ?", arguments: [id])
+        let candidates = try Row.fetchAll(db.cachedStatement(sql: "SELECT uid, flags FROM message WHERE mailbox = ?"), arguments: [id])
         let wanted = uids.map(Set.init)
         var gone: [UInt32] = []
         for c in candidates {
@@ -113,14 +111,12 @@ extension Spool {
         guard !gone.isEmpty else { return ([], 0) }
         let now = Int64(Date().timeIntervalSince1970)
         for uid in gone {
-            try db.execute(sql: "DELETE FROM message WHERE mailbox = ? AND uid = ?", arguments: [id, Int64(uid)])
-            try db.execute(sql: "DELETE FROM seen WHERE mailbox = ? AND uid = ?", arguments: [id, Int64(uid)])
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO expunged (mailbox, uid, modseq, at) VALUES (?, ?, ?, ?)",
-                arguments: [id, Int64(uid), Int64(modseq), now]
+            try db.cachedStatement(sql: "DELETE FROM message WHERE mailbox = ? AND uid = ?").execute(arguments: [id, Int64(uid)])
+            try db.cachedStatement(sql: "DELETE FROM seen WHERE mailbox = ? AND uid = ?").execute(arguments: [id, Int64(uid)])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO expunged (mailbox, uid, modseq, at) VALUES (?, ?, ?, ?)").execute(arguments: [id, Int64(uid), Int64(modseq), now]
             )
         }
-        try db.execute(sql: "UPDATE mailbox SET highestmodseq = ? WHERE id = ?", arguments: [Int64(modseq), id])
+        try db.cachedStatement(sql: "UPDATE mailbox SET highestmodseq = ? WHERE id = ?").execute(arguments: [Int64(modseq), id])
         return (gone, modseq)
     }
 
@@ -164,18 +160,14 @@ extension Spool {
                     (copied.uid, copied.modSeq, copied.flags, copied.savedDate) = (uid, modseq, flags, now)
                     try Self.insertMessage(db, mailbox: id, copied)
                     if !ownSeen, m.flags.contains("\\Seen"), let user {
-                        try db.execute(
-                            sql: "INSERT OR IGNORE INTO seen (mailbox, user, uid) VALUES (?, ?, ?)",
-                            arguments: [id, user, Int64(uid)]
+                        try db.cachedStatement(sql: "INSERT OR IGNORE INTO seen (mailbox, user, uid) VALUES (?, ?, ?)").execute(arguments: [id, user, Int64(uid)]
                         )
                     }
                     dstUIDs.append(uid)
                     uid += 1
                 }
                 try FileIO.syncDirectory(folder)
-                try db.execute(
-                    sql: "UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = ?",
-                    arguments: [Int64(uid), Int64(modseq), id]
+                try db.cachedStatement(sql: "UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = ?").execute(arguments: [Int64(uid), Int64(modseq), id]
                 )
                 return (
                     CopyResult(
@@ -217,9 +209,7 @@ extension Spool {
             }
             try? store.write { db in
                 for row in due {
-                    try db.execute(
-                        sql: "UPDATE expunged SET removed = 1 WHERE mailbox = ? AND uid = ?",
-                        arguments: [row["mailbox"] as Int64, row["uid"] as Int64]
+                    try db.cachedStatement(sql: "UPDATE expunged SET removed = 1 WHERE mailbox = ? AND uid = ?").execute(arguments: [row["mailbox"] as Int64, row["uid"] as Int64]
                     )
                 }
             }

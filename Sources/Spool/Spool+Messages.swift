@@ -80,18 +80,14 @@ extension Spool {
                         )
                     )
                     if seen, !ownSeen, let user {
-                        try db.execute(
-                            sql: "INSERT OR IGNORE INTO seen (mailbox, user, uid) VALUES (?, ?, ?)",
-                            arguments: [id, user, Int64(uid)]
+                        try db.cachedStatement(sql: "INSERT OR IGNORE INTO seen (mailbox, user, uid) VALUES (?, ?, ?)").execute(arguments: [id, user, Int64(uid)]
                         )
                     }
                     uids.append(uid)
                     uid += 1
                 }
                 try FileIO.syncAll(files: renamed, folders: [folder])
-                try db.execute(
-                    sql: "UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = ?",
-                    arguments: [Int64(uid), Int64(modseq), id]
+                try db.cachedStatement(sql: "UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = ?").execute(arguments: [Int64(uid), Int64(modseq), id]
                 )
                 return (AppendResult(uidValidity: record.uidValidity, uids: uids), modseq)
             }
@@ -142,7 +138,7 @@ extension Spool {
         }
         var messages: [MessageRecord] = []
         let cursor = try Row.fetchCursor(
-            db, sql: "SELECT \(MessageRecord.columns) FROM message WHERE mailbox = ? ORDER BY uid", arguments: [id]
+            db.cachedStatement(sql: "SELECT \(MessageRecord.columns) FROM message WHERE mailbox = ? ORDER BY uid"), arguments: [id]
         )
         while let row = try cursor.next() { messages.append(MessageRecord(columns: row)) }
         if messages.count >= Self.snapshotThreshold {
@@ -159,7 +155,7 @@ extension Spool {
 
     func mergeSeen(_ db: Database, _ id: Int64, _ user: String, _ messages: inout [MessageRecord]) throws {
         let seen = Set(
-            try Int64.fetchAll(db, sql: "SELECT uid FROM seen WHERE mailbox = ? AND user = ?", arguments: [id, user])
+            try Int64.fetchAll(db.cachedStatement(sql: "SELECT uid FROM seen WHERE mailbox = ? AND user = ?"), arguments: [id, user])
                 .map { UInt32(truncatingIfNeeded: $0) }
         )
         for i in messages.indices {
@@ -176,6 +172,7 @@ extension Spool {
                 let row = try Self.mailboxRow(db, mailbox)
                 let record = MailboxRecord(row: row, owner: store.key)
                 let id: Int64 = row["id"]
+                hub.note(record.uniqueID, record.highestModSeq)
                 // Nothing changed: the common case at every command completion.
                 if record.highestModSeq <= modSeq {
                     return MailboxChanges(
@@ -185,12 +182,12 @@ extension Spool {
                 // By the modseq index, sorted here: with ORDER BY uid SQLite walks the whole
                 // mailbox by its primary key instead.
                 var changed = try Row.fetchAll(
-                    db, sql: "SELECT * FROM message INDEXED BY message_modseq WHERE mailbox = ? AND modseq > ?",
+                    db.cachedStatement(sql: "SELECT * FROM message INDEXED BY message_modseq WHERE mailbox = ? AND modseq > ?"),
                     arguments: [id, Int64(modSeq)]
                 ).map(MessageRecord.init(row:)).sorted { $0.uid < $1.uid }
                 if !seenInFlags(user, record), let user { try mergeSeen(db, id, user, &changed) }
                 let expunged = try Int64.fetchAll(
-                    db, sql: "SELECT uid FROM expunged INDEXED BY expunged_modseq WHERE mailbox = ? AND modseq > ?",
+                    db.cachedStatement(sql: "SELECT uid FROM expunged INDEXED BY expunged_modseq WHERE mailbox = ? AND modseq > ?"),
                     arguments: [id, Int64(modSeq)]
                 ).map { UInt32(truncatingIfNeeded: $0) }.sorted()
                 return MailboxChanges(
@@ -230,7 +227,7 @@ extension Spool {
         let (store, _) = try locate(mailbox)
         do {
             return try store.db.read { db in
-                guard let row = try Row.fetchOne(db, sql: "SELECT id, recentuid FROM mailbox WHERE name = ?", arguments: [mailbox])
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, recentuid FROM mailbox WHERE name = ?"), arguments: [mailbox])
                 else { throw SpoolError(.nonexistent, "mailbox does not exist") }
                 return (row["id"], UInt32(truncatingIfNeeded: row["recentuid"] as Int64))
             }
@@ -251,10 +248,10 @@ extension Spool {
         if store.frozen.load(ordering: .acquiring) { return claimed }
         do {
             return try store.write { db in
-                guard let row = try Row.fetchOne(db, sql: "SELECT id, recentuid, uidnext FROM mailbox WHERE name = ?", arguments: [mailbox])
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, recentuid, uidnext FROM mailbox WHERE name = ?"), arguments: [mailbox])
                 else { throw SpoolError(.nonexistent, "mailbox does not exist") }
                 let old = row["recentuid"] as Int64
-                try db.execute(sql: "UPDATE mailbox SET recentuid = ? WHERE id = ?", arguments: [(row["uidnext"] as Int64) - 1, row["id"] as Int64])
+                try db.cachedStatement(sql: "UPDATE mailbox SET recentuid = ? WHERE id = ?").execute(arguments: [(row["uidnext"] as Int64) - 1, row["id"] as Int64])
                 return UInt32(truncatingIfNeeded: old)
             }
         } catch {

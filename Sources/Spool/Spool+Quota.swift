@@ -7,9 +7,9 @@ extension Spool {
     public static func quotaRoot(of name: String) -> String { owner(of: name) }
 
     func checkQuota(_ db: Database, _ store: OwnerStore, adding bytes: Int64, messages: Int) throws {
-        guard let q = try Row.fetchOne(db, sql: "SELECT storage, messages FROM quota WHERE root = ?", arguments: [store.key])
+        guard let q = try Row.fetchOne(db.cachedStatement(sql: "SELECT storage, messages FROM quota WHERE root = ?"), arguments: [store.key])
         else { return }
-        let used = try Row.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) AS s, COUNT(*) AS n FROM message")
+        let used = try Row.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(SUM(size), 0) AS s, COUNT(*) AS n FROM message"))
         let usedBytes: Int64 = used?["s"] ?? 0
         let usedCount: Int64 = used?["n"] ?? 0
         if let storage = q["storage"] as Int64?, (usedBytes + bytes + 1023) / 1024 > storage {
@@ -27,9 +27,9 @@ extension Spool {
         let store = try openOwner(root)
         do {
             return try store.db.read { db in
-                guard let q = try Row.fetchOne(db, sql: "SELECT storage, messages FROM quota WHERE root = ?", arguments: [root])
+                guard let q = try Row.fetchOne(db.cachedStatement(sql: "SELECT storage, messages FROM quota WHERE root = ?"), arguments: [root])
                 else { return nil }
-                let used = try Row.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) AS s, COUNT(*) AS n FROM message")
+                let used = try Row.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(SUM(size), 0) AS s, COUNT(*) AS n FROM message"))
                 return Quota(
                     root: root, storageLimitKiB: (q["storage"] as Int64?).map { UInt64($0) },
                     messageLimit: (q["messages"] as Int64?).map { UInt64($0) },
@@ -50,11 +50,9 @@ extension Spool {
         do {
             try store.write { db in
                 if storageKiB == nil && messages == nil {
-                    try db.execute(sql: "DELETE FROM quota WHERE root = ?", arguments: [root])
+                    try db.cachedStatement(sql: "DELETE FROM quota WHERE root = ?").execute(arguments: [root])
                 } else {
-                    try db.execute(
-                        sql: "INSERT OR REPLACE INTO quota (root, storage, messages) VALUES (?, ?, ?)",
-                        arguments: [root, storageKiB.map { Int64(clamping: $0) }, messages.map { Int64(clamping: $0) }]
+                    try db.cachedStatement(sql: "INSERT OR REPLACE INTO quota (root, storage, messages) VALUES (?, ?, ?)").execute(arguments: [root, storageKiB.map { Int64(clamping: $0) }, messages.map { Int64(clamping: $0) }]
                     )
                 }
             }
@@ -71,7 +69,7 @@ extension Spool {
     public func subscriptions(user: String) -> [String] {
         guard let store = try? existingOwner(Self.userOwnerKey(user)) else { return [] }
         return (try? store.db.read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM subscription WHERE user = ? ORDER BY name", arguments: [user])
+            try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM subscription WHERE user = ? ORDER BY name"), arguments: [user])
         }) ?? []
     }
 
@@ -130,7 +128,7 @@ extension Spool {
         do {
             return try store.db.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT entry, value FROM metadata WHERE mailbox = ? AND user = ? ORDER BY entry",
+                    db.cachedStatement(sql: "SELECT entry, value FROM metadata WHERE mailbox = ? AND user = ? ORDER BY entry"),
                     arguments: [mailbox, user ?? ""]
                 ).map { ($0["entry"] as String, [UInt8]($0["value"] as Data)) }
                     .filter { e in entries.isEmpty || entries.contains { Self.entry(e.0, isUnder: $0) } }
@@ -155,14 +153,10 @@ extension Spool {
             try store.write { db in
                 for (entry, value) in values {
                     if let value {
-                        try db.execute(
-                            sql: "INSERT OR REPLACE INTO metadata (mailbox, user, entry, value) VALUES (?, ?, ?, ?)",
-                            arguments: [mailbox, user ?? "", entry.lowercased(), Data(value)]
+                        try db.cachedStatement(sql: "INSERT OR REPLACE INTO metadata (mailbox, user, entry, value) VALUES (?, ?, ?, ?)").execute(arguments: [mailbox, user ?? "", entry.lowercased(), Data(value)]
                         )
                     } else {
-                        try db.execute(
-                            sql: "DELETE FROM metadata WHERE mailbox = ? AND user = ? AND entry = ?",
-                            arguments: [mailbox, user ?? "", entry.lowercased()]
+                        try db.cachedStatement(sql: "DELETE FROM metadata WHERE mailbox = ? AND user = ? AND entry = ?").execute(arguments: [mailbox, user ?? "", entry.lowercased()]
                         )
                     }
                 }

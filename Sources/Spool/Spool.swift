@@ -121,7 +121,7 @@ public final class Spool: Sendable {
         let records: [MailboxRecord]
         do {
             records = try store.db.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM mailbox").map { MailboxRecord(row: $0, owner: key) }
+                try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM mailbox")).map { MailboxRecord(row: $0, owner: key) }
             }
         } catch {
             throw SpoolError(.io, "cannot read the mailboxes of \(key)", cause: error)
@@ -159,7 +159,7 @@ public final class Spool: Sendable {
     func refreshCatalog(_ store: OwnerStore, _ names: [String]) {
         let rows = (try? store.db.read { db in
             try names.compactMap { name in
-                try Row.fetchOne(db, sql: "SELECT * FROM mailbox WHERE name = ?", arguments: [name])
+                try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM mailbox WHERE name = ?"), arguments: [name])
             }.map { MailboxRecord(row: $0, owner: store.key) }
         }) ?? []
         catalog.withLock { cat in
@@ -182,7 +182,7 @@ public final class Spool: Sendable {
 
     /// Replaces the catalog entries of an owner with what its index holds.
     func reloadCatalog(_ store: OwnerStore) {
-        let names = (try? store.db.read { db in try String.fetchAll(db, sql: "SELECT name FROM mailbox") }) ?? []
+        let names = (try? store.db.read { db in try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM mailbox")) }) ?? []
         catalog.withLock { cat in cat = cat.filter { $0.value.owner != store.key } }
         refreshCatalog(store, names)
     }
@@ -194,6 +194,14 @@ public final class Spool: Sendable {
     /// allows. The stream ends when the mailbox is deleted or renamed.
     public func observe(uniqueID: String) -> AsyncStream<UInt64> {
         hub.subscribe(uniqueID)
+    }
+
+    /// True when nothing has been committed to the mailbox after `modSeq`, known without reading
+    /// the index; false when something was, or when that is not known here (ask ``changes(_:since:user:)``).
+    /// Known while the mailbox is observed.
+    public func unchanged(uniqueID: String, since modSeq: UInt64) -> Bool {
+        guard let highest = hub.highestModSeq(uniqueID) else { return false }
+        return highest <= modSeq
     }
 
     // MARK: Names
@@ -212,30 +220,58 @@ public final class Spool: Sendable {
 }
 
 /// Per-mailbox subscriber lists; `post` wakes every observer of a mailbox.
+///
+/// While a mailbox has observers (it is selected somewhere), the hub also knows the highest
+/// modseq committed to it: every commit that raises it posts before its command is answered,
+/// and every index read of the mailbox row notes what it saw. A session that asks whether
+/// anything changed after the modseq it has seen then gets its answer without a database read
+/// (the common case at every command completion).
 final class ChangeHub: Sendable {
-    private let observers = Mutex<[String: [UInt64: AsyncStream<UInt64>.Continuation]]>([:])
+    private struct Entry {
+        var observers: [UInt64: AsyncStream<UInt64>.Continuation] = [:]
+        var highestModSeq: UInt64?
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
     private let counter = Atomic<UInt64>(0)
 
     func subscribe(_ uniqueID: String) -> AsyncStream<UInt64> {
         let id = counter.add(1, ordering: .relaxed).newValue
         let (stream, continuation) = AsyncStream<UInt64>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        observers.withLock { $0[uniqueID, default: [:]][id] = continuation }
+        entries.withLock { $0[uniqueID, default: Entry()].observers[id] = continuation }
         continuation.onTermination = { [weak self] _ in
-            self?.observers.withLock { obs in
-                obs[uniqueID]?[id] = nil
-                if obs[uniqueID]?.isEmpty == true { obs[uniqueID] = nil }
+            self?.entries.withLock { all in
+                all[uniqueID]?.observers[id] = nil
+                if all[uniqueID]?.observers.isEmpty == true { all[uniqueID] = nil }
             }
         }
         return stream
     }
 
     func post(_ uniqueID: String, _ modSeq: UInt64) {
-        let list = observers.withLock { $0[uniqueID].map { Array($0.values) } ?? [] }
+        let list = entries.withLock { all -> [AsyncStream<UInt64>.Continuation] in
+            guard all[uniqueID] != nil else { return [] }
+            all[uniqueID]!.highestModSeq = max(all[uniqueID]!.highestModSeq ?? 0, modSeq)
+            return Array(all[uniqueID]!.observers.values)
+        }
         for c in list { c.yield(modSeq) }
     }
 
+    /// An index read saw the mailbox at `modSeq` (kept only while it has observers).
+    func note(_ uniqueID: String, _ modSeq: UInt64) {
+        entries.withLock { all in
+            guard all[uniqueID] != nil else { return }
+            all[uniqueID]!.highestModSeq = max(all[uniqueID]!.highestModSeq ?? 0, modSeq)
+        }
+    }
+
+    /// The highest modseq known to be committed, nil when the hub does not know it.
+    func highestModSeq(_ uniqueID: String) -> UInt64? {
+        entries.withLock { $0[uniqueID]?.highestModSeq }
+    }
+
     func finish(_ uniqueID: String) {
-        let list = observers.withLock { $0.removeValue(forKey: uniqueID).map { Array($0.values) } ?? [] }
+        let list = entries.withLock { $0.removeValue(forKey: uniqueID).map { Array($0.observers.values) } ?? [] }
         for c in list { c.finish() }
     }
 }
@@ -254,7 +290,7 @@ extension Spool {
             do {
                 let db = try DatabaseQueue(path: root + "/owners/" + dir + "/index.sqlite", configuration: config)
                 let records = try db.read { db in
-                    try Row.fetchAll(db, sql: "SELECT * FROM mailbox").map { MailboxRecord(row: $0, owner: key) }
+                    try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM mailbox")).map { MailboxRecord(row: $0, owner: key) }
                 }
                 all += records
             } catch {

@@ -54,6 +54,12 @@ public protocol Connection: AnyObject, Sendable {
     /// Whether reads and writes go through TLS (implicit TLS, or after ``startTLS(_:)``).
     var isTLS: Bool { get }
 
+    /// The executor of the thread that does this connection's I/O (its io_uring loop or NIO
+    /// event loop), for tasks that serve it: `Task(executorPreference: connection.executor)`.
+    /// A task there receives, handles and answers a command without handing it to another
+    /// thread. Nil: no preference (the global executor).
+    var executor: (any TaskExecutor)? { get }
+
     /// Starts TLS as the server and returns once the handshake completed; from then on reads
     /// return decrypted bytes and writes are encrypted.
     ///
@@ -90,6 +96,9 @@ extension Connection {
 
     /// Engines without TLS: never encrypted.
     public var isTLS: Bool { false }
+
+    /// Engines without loops of their own: no preference.
+    public var executor: (any TaskExecutor)? { nil }
 
     /// Engines without TLS refuse.
     public func startTLS(_ tls: ServerTLS) async throws {

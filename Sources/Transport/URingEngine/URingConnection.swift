@@ -49,6 +49,11 @@ final class URingConnection: Connection, @unchecked Sendable {
 
     var isTLS: Bool { current.nio?.isTLS ?? false }
 
+    var executor: (any TaskExecutor)? {
+        let where_ = current
+        return where_.nio?.executor ?? where_.loop
+    }
+
     // MARK: Reads
 
     func read(timeout: Duration?) async throws -> [UInt8]? {

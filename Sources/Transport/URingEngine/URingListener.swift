@@ -7,8 +7,8 @@ import Synchronization
 #endif
 
 /// A listening socket whose connections ring.c accepts (multishot accept on loop 0); each one
-/// goes to the next loop, round-robin, and its handler runs in a task of its own with that
-/// loop preferred for the connections it opens.
+/// goes to the next loop, round-robin, and its handler runs in a task of its own that prefers
+/// that loop as its executor and for the connections it opens.
 final class URingListener: Listener, @unchecked Sendable {
     let localPort: Int
     let localAddress: String
@@ -76,7 +76,8 @@ final class URingListener: Listener, @unchecked Sendable {
                 Task { await connection.refuse(with: limiter.limits.refusal) }
                 return
             }
-            Task {
+            // On the connection's loop: a command's receive, handling and send stay on one thread.
+            Task(executorPreference: loop) {
                 await URingEngine.$preferredLoop.withValue(loop) {
                     await handler(connection)
                 }

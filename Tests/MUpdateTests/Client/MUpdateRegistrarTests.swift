@@ -121,7 +121,9 @@ import Transport
     func reconnect() async throws {
         let master = try await FakeMaster.start()
         defer { Task { await master.stop() } }
-        let registrar = Self.registrar(port: master.port)
+        // An idle registrar learns of the drop from its keep-alive NOOP. With the default 20 s
+        // this passed only when the drop happened to hit the start-up reconciliation's LIST.
+        let registrar = Self.registrar(port: master.port, keepAlive: .seconds(1))
         await registrar.start()
         #expect(await eventually { await registrar.isConnected })
         await master.dropConnections()
