@@ -46,3 +46,54 @@ import Testing
         }
     }
 }
+
+@Suite struct SpoolUnchangedTests {
+    @Test("unchanged: unknown until a read of an observed mailbox, true at its modseq, false after a commit")
+    func knownWhileObserved() async throws {
+        try await withSpool { spool, _ in
+            let record = try spool.createMailbox("user.alice", acl: "")
+            try appendText(spool, "user.alice", sampleMessage(1))
+            // Not observed: the spool does not know, so the caller must read the index.
+            _ = try spool.changes("user.alice", since: 0, user: "alice")
+            #expect(!spool.unchanged(uniqueID: record.uniqueID, since: 2))
+
+            let stream = spool.observe(uniqueID: record.uniqueID)
+            #expect(!spool.unchanged(uniqueID: record.uniqueID, since: 2))
+            let seen = try spool.changes("user.alice", since: 2, user: "alice")
+            #expect(seen.highestModSeq == 2)
+            #expect(spool.unchanged(uniqueID: record.uniqueID, since: 2))
+            #expect(!spool.unchanged(uniqueID: record.uniqueID, since: 1))
+
+            // A commit is known before the call that made it returns.
+            try appendText(spool, "user.alice", sampleMessage(2))
+            #expect(!spool.unchanged(uniqueID: record.uniqueID, since: 2))
+            #expect(spool.unchanged(uniqueID: record.uniqueID, since: 3))
+            _ = try spool.store("user.alice", uids: [1], .add, ["\\Flagged"], user: "alice")
+            #expect(!spool.unchanged(uniqueID: record.uniqueID, since: 3))
+            _ = try spool.expunge("user.alice", uids: [2])
+            #expect(!spool.unchanged(uniqueID: record.uniqueID, since: 4))
+            #expect(spool.unchanged(uniqueID: record.uniqueID, since: 5))
+            _ = stream
+        }
+    }
+
+    @Test("unchanged: forgotten when the last observer goes and when the mailbox is renamed")
+    func forgotten() async throws {
+        try await withSpool { spool, _ in
+            let record = try spool.createMailbox("user.alice", acl: "")
+            var stream: AsyncStream<UInt64>? = spool.observe(uniqueID: record.uniqueID)
+            _ = try spool.changes("user.alice", since: 0, user: "alice")
+            #expect(spool.unchanged(uniqueID: record.uniqueID, since: 1))
+            stream = nil
+            _ = stream
+            #expect(!spool.unchanged(uniqueID: record.uniqueID, since: 1))
+
+            let again = spool.observe(uniqueID: record.uniqueID)
+            _ = try spool.changes("user.alice", since: 0, user: "alice")
+            #expect(spool.unchanged(uniqueID: record.uniqueID, since: 1))
+            try spool.renameMailbox("user.alice", to: "user.alice2")
+            #expect(!spool.unchanged(uniqueID: record.uniqueID, since: 1))
+            _ = again
+        }
+    }
+}
