@@ -1,10 +1,10 @@
 # mk/system.mk — sanitizer replay and libFuzzer harness for the system wrappers
-# (CSources/System: SASL server exchange, digests, DEFLATE streams). Included by the top-level Makefile.
+# (CSources/System: SASL server exchange, digests, DEFLATE streams, file writeback). Included by the top-level Makefile.
 #
 #   make system-asan                replay fuzz/corpus/system and generated inputs under ASan + UBSan
 #   make fuzz-system [SECONDS=60]   run libFuzzer over a working copy of that corpus
 
-SYSTEM_SRC = CSources/System/sasl.c CSources/System/digest.c CSources/System/zstream.c
+SYSTEM_SRC = CSources/System/sasl.c CSources/System/digest.c CSources/System/zstream.c CSources/System/file.c
 SYSTEM_DEPS = $(SYSTEM_SRC) CSources/System/include/murder_system.h fuzz/system_fuzz.c
 SYSTEM_LIBS = -lsasl2 -lcrypto -lz -lpthread
 

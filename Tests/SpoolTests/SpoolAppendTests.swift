@@ -46,19 +46,19 @@ import Testing
         }
     }
 
-    @Test("bytes written in pieces read back equal and their GUID matches sha1sum")
+    @Test("bytes written in pieces (past the writeback step) read back equal and their GUID matches sha1sum")
     func bytesRoundTrip() async throws {
         try await withSpool { spool, _ in
             let record = try spool.createMailbox("user.alice", acl: "")
             var bytes: [UInt8] = []
             var x: UInt32 = 12345
-            for _ in 0..<300_000 {
+            for _ in 0..<3_000_017 {
                 x = x &* 1_103_515_245 &+ 12345
                 bytes.append(UInt8(truncatingIfNeeded: x >> 16))
             }
             let message = try spool.stage(for: "user.alice")
             var offset = 0
-            for piece in [1, 7, 4096, 65536, 100_000] {
+            for piece in [1, 7, 4096, 65536, 100_000, 1_048_576, 999_999] {
                 try message.write(bytes[offset..<offset + piece])
                 offset += piece
             }
@@ -70,7 +70,7 @@ import Testing
             #expect(try spool.messageBytes(record, uid: 1) == bytes)
             let path = spool.messagePath(record, uid: 1)
             #expect(try sha1sum([path])[path] == message.guid)
-            #expect(try spool.messages("user.alice", user: nil).1.first?.size == 300_000)
+            #expect(try spool.messages("user.alice", user: nil).1.first?.size == 3_000_017)
         }
     }
 

@@ -4,10 +4,14 @@
  * mechanism, random responses split into steps, a valid PLAIN and LOGIN exchange).
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "murder_system.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,7 +44,24 @@ static int replay_dir(const char *dir) {
     return n;
 }
 
+/* mc_sys_start_writeback: a range of a real file starts, bad arguments are refused. */
+static void check_writeback(void) {
+    char path[] = "/tmp/system_check_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) { perror("mkstemp"); exit(1); }
+    unlink(path);
+    static char block[1 << 16];
+    memset(block, 'x', sizeof block);
+    if (write(fd, block, sizeof block) != (ssize_t)sizeof block) { perror("write"); exit(1); }
+    if (mc_sys_start_writeback(fd, 0, sizeof block) != 0) { fprintf(stderr, "writeback of a file failed\n"); exit(1); }
+    if (mc_sys_start_writeback(fd, -1, 10) != -EINVAL) { fprintf(stderr, "negative offset accepted\n"); exit(1); }
+    if (mc_sys_start_writeback(-1, 0, 10) != -EINVAL) { fprintf(stderr, "bad fd accepted\n"); exit(1); }
+    close(fd);
+    if (mc_sys_start_writeback(fd, 0, 10) != -EBADF) { fprintf(stderr, "closed fd accepted\n"); exit(1); }
+}
+
 int main(int argc, char **argv) {
+    check_writeback();
     int replayed = argc > 1 ? replay_dir(argv[1]) : 0;
     static const uint8_t plain[] = "\x00\x00" "alice\x00secret";
     LLVMFuzzerTestOneInput(plain, sizeof plain - 1);

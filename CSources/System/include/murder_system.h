@@ -16,6 +16,13 @@
 extern "C" {
 #endif
 
+/* ---- files ------------------------------------------------------------------------------ */
+
+/* Starts writeback of [offset, offset+len) of fd without waiting for it (sync_file_range(2)
+ * with SYNC_FILE_RANGE_WRITE), so a later fsync finds most of a large file already written.
+ * Durability still comes from that fsync. Returns 0 or -errno. */
+int mc_sys_start_writeback(int fd, int64_t offset, int64_t len);
+
 /* ---- digests (OpenSSL EVP) ---------------------------------------------------------------- */
 
 /* An incremental SHA-1 (the message GUID, as Cyrus computes it) or SHA-256 context. */
