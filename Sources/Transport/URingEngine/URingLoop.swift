@@ -162,29 +162,27 @@ final class URingLoop: @unchecked Sendable {
 
     /// Loop thread: runs the closures and jobs queued so far; false when there were none.
     private func runQueued() -> Bool {
-        var work = queue.withLock { queued -> [@Sendable (URingLoop) -> Void] in
-            let taken = queued
-            queued.removeAll(keepingCapacity: true)
-            return taken
-        }
-        if !localWork.isEmpty {
-            work += localWork
-            localWork.removeAll(keepingCapacity: true)
-        }
-        var jobs = remoteJobs.withLock { queued -> [UnownedJob] in
-            let taken = queued
-            queued.removeAll(keepingCapacity: true)
-            return taken
-        }
-        if !localJobs.isEmpty {
-            jobs += localJobs
-            localJobs.removeAll(keepingCapacity: true)
-        }
+        let work = Self.take(queue, &localWork)
+        let jobs = Self.take(remoteJobs, &localJobs)
         if work.isEmpty && jobs.isEmpty { return false }
         for item in work { item(self) }
         let executor = asUnownedTaskExecutor()
         for job in jobs { job.runSynchronously(on: executor) }
         return true
+    }
+
+    /// Loop thread: what other threads queued in `shared`, then what this thread queued itself.
+    private static func take<T: Sendable>(_ shared: borrowing Mutex<[T]>, _ local: inout [T]) -> [T] {
+        var taken = shared.withLock { queued -> [T] in
+            var out: [T] = []
+            swap(&out, &queued)
+            return out
+        }
+        if !local.isEmpty {
+            taken += local
+            local.removeAll(keepingCapacity: true)
+        }
+        return taken
     }
 }
 
