@@ -45,8 +45,8 @@ extension IMAPSession {
         case .login, .authenticate: return bad(tag, "Already authenticated")
         case .startTLS: return bad(tag, "Already authenticated")
         case .enable(let caps): enable(tag, caps)
-        case .select(let name, let params): await select(tag, name, params, readOnly: false)
-        case .examine(let name, let params): await select(tag, name, params, readOnly: true)
+        case .select(let name, let params): await awayFromLoop { await select(tag, name, params, readOnly: false) }
+        case .examine(let name, let params): await awayFromLoop { await select(tag, name, params, readOnly: true) }
         case .create(let name, let partition, let params): await create(tag, name, partition, params)
         case .delete(let name): await delete(tag, name)
         case .rename(let from, let to, let partition): await rename(tag, from, to, partition)
@@ -92,12 +92,12 @@ extension IMAPSession {
         case .uidFetch(let f): await fetch(tag, f, uid: true)
         case .store(let s): await store(tag, s, uid: false)
         case .uidStore(let s): await store(tag, s, uid: true)
-        case .search(let s): search(tag, s, uid: false)
-        case .uidSearch(let s): search(tag, s, uid: true)
-        case .sort(let s): sort(tag, s, uid: false)
-        case .uidSort(let s): sort(tag, s, uid: true)
-        case .thread(let t): thread(tag, t, uid: false)
-        case .uidThread(let t): thread(tag, t, uid: true)
+        case .search(let s): await awayFromLoop { search(tag, s, uid: false) }
+        case .uidSearch(let s): await awayFromLoop { search(tag, s, uid: true) }
+        case .sort(let s): await awayFromLoop { sort(tag, s, uid: false) }
+        case .uidSort(let s): await awayFromLoop { sort(tag, s, uid: true) }
+        case .thread(let t): await awayFromLoop { thread(tag, t, uid: false) }
+        case .uidThread(let t): await awayFromLoop { thread(tag, t, uid: true) }
         default: bad(tag, "Unexpected command")
         }
     }

@@ -63,3 +63,21 @@ import Testing
         try await group.shutdownGracefully()
     }
 }
+
+@Suite(.timeLimit(.minutes(1))) struct AwayFromLoopTests {
+    @Test("awayFromLoop runs its body off the preferred io_uring loop, then comes back to it")
+    func offAndBack() async throws {
+        guard URingEngine.unavailability() == nil else { return }
+        let engine = try URingEngine(settings: URingEngine.Settings(loops: 1))
+        defer { engine.shutdown() }
+        let loop = engine.loops[0]
+        let (before, inside, after) = await Task(executorPreference: loop) {
+            let before = loop.onLoopThread
+            let inside = await awayFromLoop { loop.onLoopThread }
+            return (before, inside, loop.onLoopThread)
+        }.value
+        #expect(before)
+        #expect(!inside)
+        #expect(after)
+    }
+}
