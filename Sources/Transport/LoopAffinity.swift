@@ -8,8 +8,6 @@
 /// only.
 public func awayFromLoop<T>(_ body: () async throws -> T) async rethrows -> T {
     try await withTaskExecutorPreference(globalConcurrentExecutor) {
-        // The body starts on the executor the task prefers now, the global one.
-        await Task.yield()
-        return try await body()
+        try await body()
     }
 }
