@@ -24,9 +24,7 @@ final class NIOConnection: Connection {
     /// Set once ``startTLS(_:)`` began: a TLS handler is (or was) in the pipeline.
     let tlsStarted = Atomic<Bool>(false)
     /// The channel's event loop as a task executor.
-    let loopExecutor: EventLoopTaskExecutor
-
-    var executor: (any TaskExecutor)? { loopExecutor }
+    let executor: (any TaskExecutor)?
 
     /// Largest piece a write hands to the channel at once; a longer write waits for the socket
     /// between pieces, so it never holds more than this plus the high watermark in NIO buffers.
@@ -46,7 +44,7 @@ final class NIOConnection: Connection {
         self.id = nextConnectionID.wrappingAdd(1, ordering: .relaxed).oldValue
         self.channel = channel
         self.handler = handler
-        self.loopExecutor = EventLoopTaskExecutor(channel.eventLoop)
+        self.executor = EventLoopTaskExecutor(channel.eventLoop)
         self.remoteAddress = channel.remoteAddress.map(Self.text(of:)) ?? "unknown"
         self.remoteHost = channel.remoteAddress.map(Self.host(of:)) ?? "unknown"
         self.localAddress = channel.localAddress.map(Self.text(of:)) ?? "unknown"

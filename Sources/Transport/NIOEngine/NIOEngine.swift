@@ -96,7 +96,7 @@ public final class NIOEngine: Engine {
                             continue
                         }
                         connection.channel.closeFuture.whenComplete { _ in limiter.release(host: host) }
-                        group.addTask(executorPreference: connection.loopExecutor) {
+                        group.addTask(executorPreference: connection.executor) {
                             await handler(connection)
                             await connection.close()
                         }
