@@ -206,7 +206,9 @@ extension Spool {
     /// The hot statements of the spool are cached per database connection
     /// (`cachedStatement`): compiling one again at every command cost more CPU than running it.
     static func mailboxRow(_ db: Database, _ name: String) throws -> Row {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM mailbox WHERE name = ?"), arguments: [name]) else {
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM mailbox WHERE name = ?"), arguments: [name]
+        ) else {
             throw SpoolError(.nonexistent, "mailbox does not exist")
         }
         return row

@@ -49,14 +49,15 @@ extension Spool {
                         ownSeen
                         ? new
                         : FlagSet.canonical(new.filter { $0 != "\\Seen" } + (ownerSeen.contains(m.uid) ? ["\\Seen"] : []))
-                    try db.cachedStatement(sql: "UPDATE message SET flags = ?, modseq = ? WHERE mailbox = ? AND uid = ?").execute(arguments: [stored.joined(separator: " "), Int64(modseq), id, Int64(m.uid)]
-                    )
+                    try db.cachedStatement(sql: "UPDATE message SET flags = ?, modseq = ? WHERE mailbox = ? AND uid = ?")
+                        .execute(arguments: [stored.joined(separator: " "), Int64(modseq), id, Int64(m.uid)])
                     m.flags = new
                     m.modSeq = modseq
                     result.updated.append(m)
                 }
                 if !result.updated.isEmpty {
-                    try db.cachedStatement(sql: "UPDATE mailbox SET highestmodseq = ? WHERE id = ?").execute(arguments: [Int64(modseq), id])
+                    try db.cachedStatement(sql: "UPDATE mailbox SET highestmodseq = ? WHERE id = ?")
+                        .execute(arguments: [Int64(modseq), id])
                 }
                 return (result, result.updated.isEmpty ? 0 : modseq)
             }
@@ -94,7 +95,9 @@ extension Spool {
         let row = try Self.mailboxRow(db, mailbox)
         let id: Int64 = row["id"]
         let modseq = UInt64(row["highestmodseq"] as Int64) + 1
-        let candidates = try Row.fetchAll(db.cachedStatement(sql: "SELECT uid, flags FROM message WHERE mailbox = ?"), arguments: [id])
+        let candidates = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT uid, flags FROM message WHERE mailbox = ?"), arguments: [id]
+        )
         let wanted = uids.map(Set.init)
         var gone: [UInt32] = []
         for c in candidates {
@@ -111,12 +114,15 @@ extension Spool {
         guard !gone.isEmpty else { return ([], 0) }
         let now = Int64(Date().timeIntervalSince1970)
         for uid in gone {
-            try db.cachedStatement(sql: "DELETE FROM message WHERE mailbox = ? AND uid = ?").execute(arguments: [id, Int64(uid)])
-            try db.cachedStatement(sql: "DELETE FROM seen WHERE mailbox = ? AND uid = ?").execute(arguments: [id, Int64(uid)])
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO expunged (mailbox, uid, modseq, at) VALUES (?, ?, ?, ?)").execute(arguments: [id, Int64(uid), Int64(modseq), now]
-            )
+            try db.cachedStatement(sql: "DELETE FROM message WHERE mailbox = ? AND uid = ?")
+                .execute(arguments: [id, Int64(uid)])
+            try db.cachedStatement(sql: "DELETE FROM seen WHERE mailbox = ? AND uid = ?")
+                .execute(arguments: [id, Int64(uid)])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO expunged (mailbox, uid, modseq, at) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [id, Int64(uid), Int64(modseq), now])
         }
-        try db.cachedStatement(sql: "UPDATE mailbox SET highestmodseq = ? WHERE id = ?").execute(arguments: [Int64(modseq), id])
+        try db.cachedStatement(sql: "UPDATE mailbox SET highestmodseq = ? WHERE id = ?")
+            .execute(arguments: [Int64(modseq), id])
         return (gone, modseq)
     }
 
@@ -160,15 +166,15 @@ extension Spool {
                     (copied.uid, copied.modSeq, copied.flags, copied.savedDate) = (uid, modseq, flags, now)
                     try Self.insertMessage(db, mailbox: id, copied)
                     if !ownSeen, m.flags.contains("\\Seen"), let user {
-                        try db.cachedStatement(sql: "INSERT OR IGNORE INTO seen (mailbox, user, uid) VALUES (?, ?, ?)").execute(arguments: [id, user, Int64(uid)]
-                        )
+                        try db.cachedStatement(sql: "INSERT OR IGNORE INTO seen (mailbox, user, uid) VALUES (?, ?, ?)")
+                            .execute(arguments: [id, user, Int64(uid)])
                     }
                     dstUIDs.append(uid)
                     uid += 1
                 }
                 try FileIO.syncDirectory(folder)
-                try db.cachedStatement(sql: "UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = ?").execute(arguments: [Int64(uid), Int64(modseq), id]
-                )
+                try db.cachedStatement(sql: "UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = ?")
+                    .execute(arguments: [Int64(uid), Int64(modseq), id])
                 return (
                     CopyResult(
                         uidValidity: dstRecord.uidValidity, sourceUIDs: chosen.map(\.uid), destinationUIDs: dstUIDs,
@@ -209,8 +215,8 @@ extension Spool {
             }
             try? store.write { db in
                 for row in due {
-                    try db.cachedStatement(sql: "UPDATE expunged SET removed = 1 WHERE mailbox = ? AND uid = ?").execute(arguments: [row["mailbox"] as Int64, row["uid"] as Int64]
-                    )
+                    try db.cachedStatement(sql: "UPDATE expunged SET removed = 1 WHERE mailbox = ? AND uid = ?")
+                        .execute(arguments: [row["mailbox"] as Int64, row["uid"] as Int64])
                 }
             }
         }

@@ -40,9 +40,8 @@ extension Spool {
 
     /// Appends sealed staged messages to a mailbox in one transaction (MULTIAPPEND is atomic):
     /// files are renamed into place, then the files and their folder are fsynced together, then
-    /// the index commits. A crash before the commit leaves only files the
-    /// index does not name, which start-up recovery removes; nothing reaches a client before the
-    /// commit.
+    /// the index commits. A crash before the commit leaves only files the index does not name,
+    /// which start-up recovery removes; nothing reaches a client before the commit.
     ///
     /// - Throws: `nonexistent`, `overQuota`, `io`. On error nothing is visible and the staged
     ///   files are removed.
@@ -80,15 +79,15 @@ extension Spool {
                         )
                     )
                     if seen, !ownSeen, let user {
-                        try db.cachedStatement(sql: "INSERT OR IGNORE INTO seen (mailbox, user, uid) VALUES (?, ?, ?)").execute(arguments: [id, user, Int64(uid)]
-                        )
+                        try db.cachedStatement(sql: "INSERT OR IGNORE INTO seen (mailbox, user, uid) VALUES (?, ?, ?)")
+                            .execute(arguments: [id, user, Int64(uid)])
                     }
                     uids.append(uid)
                     uid += 1
                 }
                 try FileIO.syncAll(files: renamed, folders: [folder])
-                try db.cachedStatement(sql: "UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = ?").execute(arguments: [Int64(uid), Int64(modseq), id]
-                )
+                try db.cachedStatement(sql: "UPDATE mailbox SET uidnext = ?, highestmodseq = ? WHERE id = ?")
+                    .execute(arguments: [Int64(uid), Int64(modseq), id])
                 return (AppendResult(uidValidity: record.uidValidity, uids: uids), modseq)
             }
             for item in items { item.staged.adopted() }
@@ -155,7 +154,9 @@ extension Spool {
 
     func mergeSeen(_ db: Database, _ id: Int64, _ user: String, _ messages: inout [MessageRecord]) throws {
         let seen = Set(
-            try Int64.fetchAll(db.cachedStatement(sql: "SELECT uid FROM seen WHERE mailbox = ? AND user = ?"), arguments: [id, user])
+            try Int64.fetchAll(
+                db.cachedStatement(sql: "SELECT uid FROM seen WHERE mailbox = ? AND user = ?"), arguments: [id, user]
+            )
                 .map { UInt32(truncatingIfNeeded: $0) }
         )
         for i in messages.indices {
@@ -227,7 +228,9 @@ extension Spool {
         let (store, _) = try locate(mailbox)
         do {
             return try store.db.read { db in
-                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, recentuid FROM mailbox WHERE name = ?"), arguments: [mailbox])
+                guard let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT id, recentuid FROM mailbox WHERE name = ?"), arguments: [mailbox]
+                )
                 else { throw SpoolError(.nonexistent, "mailbox does not exist") }
                 return (row["id"], UInt32(truncatingIfNeeded: row["recentuid"] as Int64))
             }
@@ -248,10 +251,13 @@ extension Spool {
         if store.frozen.load(ordering: .acquiring) { return claimed }
         do {
             return try store.write { db in
-                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, recentuid, uidnext FROM mailbox WHERE name = ?"), arguments: [mailbox])
+                guard let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT id, recentuid, uidnext FROM mailbox WHERE name = ?"), arguments: [mailbox]
+                )
                 else { throw SpoolError(.nonexistent, "mailbox does not exist") }
                 let old = row["recentuid"] as Int64
-                try db.cachedStatement(sql: "UPDATE mailbox SET recentuid = ? WHERE id = ?").execute(arguments: [(row["uidnext"] as Int64) - 1, row["id"] as Int64])
+                try db.cachedStatement(sql: "UPDATE mailbox SET recentuid = ? WHERE id = ?")
+                    .execute(arguments: [(row["uidnext"] as Int64) - 1, row["id"] as Int64])
                 return UInt32(truncatingIfNeeded: old)
             }
         } catch {

@@ -7,9 +7,13 @@ extension Spool {
     public static func quotaRoot(of name: String) -> String { owner(of: name) }
 
     func checkQuota(_ db: Database, _ store: OwnerStore, adding bytes: Int64, messages: Int) throws {
-        guard let q = try Row.fetchOne(db.cachedStatement(sql: "SELECT storage, messages FROM quota WHERE root = ?"), arguments: [store.key])
+        guard let q = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT storage, messages FROM quota WHERE root = ?"), arguments: [store.key]
+        )
         else { return }
-        let used = try Row.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(SUM(size), 0) AS s, COUNT(*) AS n FROM message"))
+        let used = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT COALESCE(SUM(size), 0) AS s, COUNT(*) AS n FROM message")
+        )
         let usedBytes: Int64 = used?["s"] ?? 0
         let usedCount: Int64 = used?["n"] ?? 0
         if let storage = q["storage"] as Int64?, (usedBytes + bytes + 1023) / 1024 > storage {
@@ -27,9 +31,13 @@ extension Spool {
         let store = try openOwner(root)
         do {
             return try store.db.read { db in
-                guard let q = try Row.fetchOne(db.cachedStatement(sql: "SELECT storage, messages FROM quota WHERE root = ?"), arguments: [root])
+                guard let q = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT storage, messages FROM quota WHERE root = ?"), arguments: [root]
+                )
                 else { return nil }
-                let used = try Row.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(SUM(size), 0) AS s, COUNT(*) AS n FROM message"))
+                let used = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT COALESCE(SUM(size), 0) AS s, COUNT(*) AS n FROM message")
+                )
                 return Quota(
                     root: root, storageLimitKiB: (q["storage"] as Int64?).map { UInt64($0) },
                     messageLimit: (q["messages"] as Int64?).map { UInt64($0) },
@@ -52,8 +60,8 @@ extension Spool {
                 if storageKiB == nil && messages == nil {
                     try db.cachedStatement(sql: "DELETE FROM quota WHERE root = ?").execute(arguments: [root])
                 } else {
-                    try db.cachedStatement(sql: "INSERT OR REPLACE INTO quota (root, storage, messages) VALUES (?, ?, ?)").execute(arguments: [root, storageKiB.map { Int64(clamping: $0) }, messages.map { Int64(clamping: $0) }]
-                    )
+                    try db.cachedStatement(sql: "INSERT OR REPLACE INTO quota (root, storage, messages) VALUES (?, ?, ?)")
+                        .execute(arguments: [root, storageKiB.map { Int64(clamping: $0) }, messages.map { Int64(clamping: $0) }])
                 }
             }
         } catch {
@@ -69,7 +77,9 @@ extension Spool {
     public func subscriptions(user: String) -> [String] {
         guard let store = try? existingOwner(Self.userOwnerKey(user)) else { return [] }
         return (try? store.db.read { db in
-            try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM subscription WHERE user = ? ORDER BY name"), arguments: [user])
+            try String.fetchAll(
+                db.cachedStatement(sql: "SELECT name FROM subscription WHERE user = ? ORDER BY name"), arguments: [user]
+            )
         }) ?? []
     }
 
@@ -153,11 +163,11 @@ extension Spool {
             try store.write { db in
                 for (entry, value) in values {
                     if let value {
-                        try db.cachedStatement(sql: "INSERT OR REPLACE INTO metadata (mailbox, user, entry, value) VALUES (?, ?, ?, ?)").execute(arguments: [mailbox, user ?? "", entry.lowercased(), Data(value)]
-                        )
+                        try db.cachedStatement(sql: "INSERT OR REPLACE INTO metadata (mailbox, user, entry, value) VALUES (?, ?, ?, ?)")
+                            .execute(arguments: [mailbox, user ?? "", entry.lowercased(), Data(value)])
                     } else {
-                        try db.cachedStatement(sql: "DELETE FROM metadata WHERE mailbox = ? AND user = ? AND entry = ?").execute(arguments: [mailbox, user ?? "", entry.lowercased()]
-                        )
+                        try db.cachedStatement(sql: "DELETE FROM metadata WHERE mailbox = ? AND user = ? AND entry = ?")
+                            .execute(arguments: [mailbox, user ?? "", entry.lowercased()])
                     }
                 }
             }

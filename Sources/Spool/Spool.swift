@@ -121,7 +121,9 @@ public final class Spool: Sendable {
         let records: [MailboxRecord]
         do {
             records = try store.db.read { db in
-                try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM mailbox")).map { MailboxRecord(row: $0, owner: key) }
+                try Row.fetchAll(
+                    db.cachedStatement(sql: "SELECT * FROM mailbox")
+                ).map { MailboxRecord(row: $0, owner: key) }
             }
         } catch {
             throw SpoolError(.io, "cannot read the mailboxes of \(key)", cause: error)
@@ -182,7 +184,9 @@ public final class Spool: Sendable {
 
     /// Replaces the catalog entries of an owner with what its index holds.
     func reloadCatalog(_ store: OwnerStore) {
-        let names = (try? store.db.read { db in try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM mailbox")) }) ?? []
+        let names = (try? store.db.read { db in try String.fetchAll(
+            db.cachedStatement(sql: "SELECT name FROM mailbox")
+        ) }) ?? []
         catalog.withLock { cat in cat = cat.filter { $0.value.owner != store.key } }
         refreshCatalog(store, names)
     }
@@ -230,6 +234,8 @@ final class ChangeHub: Sendable {
     private struct Entry {
         var observers: [UInt64: AsyncStream<UInt64>.Continuation] = [:]
         var highestModSeq: UInt64?
+
+        mutating func saw(_ modSeq: UInt64) { highestModSeq = max(highestModSeq ?? 0, modSeq) }
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -250,19 +256,15 @@ final class ChangeHub: Sendable {
 
     func post(_ uniqueID: String, _ modSeq: UInt64) {
         let list = entries.withLock { all -> [AsyncStream<UInt64>.Continuation] in
-            guard all[uniqueID] != nil else { return [] }
-            all[uniqueID]!.highestModSeq = max(all[uniqueID]!.highestModSeq ?? 0, modSeq)
-            return Array(all[uniqueID]!.observers.values)
+            all[uniqueID]?.saw(modSeq)
+            return all[uniqueID].map { Array($0.observers.values) } ?? []
         }
         for c in list { c.yield(modSeq) }
     }
 
     /// An index read saw the mailbox at `modSeq` (kept only while it has observers).
     func note(_ uniqueID: String, _ modSeq: UInt64) {
-        entries.withLock { all in
-            guard all[uniqueID] != nil else { return }
-            all[uniqueID]!.highestModSeq = max(all[uniqueID]!.highestModSeq ?? 0, modSeq)
-        }
+        entries.withLock { $0[uniqueID]?.saw(modSeq) }
     }
 
     /// The highest modseq known to be committed, nil when the hub does not know it.
@@ -290,7 +292,9 @@ extension Spool {
             do {
                 let db = try DatabaseQueue(path: root + "/owners/" + dir + "/index.sqlite", configuration: config)
                 let records = try db.read { db in
-                    try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM mailbox")).map { MailboxRecord(row: $0, owner: key) }
+                    try Row.fetchAll(
+                        db.cachedStatement(sql: "SELECT * FROM mailbox")
+                    ).map { MailboxRecord(row: $0, owner: key) }
                 }
                 all += records
             } catch {

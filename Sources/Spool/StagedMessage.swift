@@ -5,8 +5,9 @@ import CMurderSystem
 
 /// A message being received: streamed into a temporary file in its owner's `tmp` folder while
 /// its GUID (SHA-1) is computed, then closed with ``seal()``. Appending it to a mailbox renames
-/// the file into place and syncs it and its folder before the index commits; a staged message that is dropped without being appended is
-/// removed (``discard()``), and start-up recovery removes any left by a crash.
+/// the file into place and syncs it and its folder before the index commits; a staged message
+/// that is dropped without being appended is removed (``discard()``), and start-up recovery
+/// removes any left by a crash.
 public final class StagedMessage: @unchecked Sendable {
     public let path: String
     let ownerKey: String
