@@ -401,6 +401,10 @@ typedef struct mc_loop_config {
     uint32_t buf_count;   /* pool buffers, a power of two <= 32768 */
     uint32_t pipe_size;   /* bytes of a splice pipe (F_SETPIPE_SZ), e.g. 65536 */
     uint32_t splice_min;  /* response literal bodies this long or longer are spliced; 0 = never */
+    uint32_t head_read;   /* with splicing on, a relay's backend read outside a literal asks at
+                             most this many bytes, so a long body after a response line is
+                             mostly spliced rather than copied; 0 or more than buf_size =
+                             buf_size */
 } mc_loop_config;
 
 /* Probe flags. */

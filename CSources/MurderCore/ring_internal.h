@@ -131,6 +131,8 @@ struct ring_dir {
     const uint8_t *data;
     uint64_t len, off;            /* off: bytes stepped */
     uint32_t pending;             /* outputs of the last step not yet sent */
+    uint32_t head;                /* backend: what a read between literals asks (0: head_read) */
+    uint32_t asked;               /* what the read in flight asked */
     uint8_t recv_inflight, parked;
 };
 

@@ -61,6 +61,23 @@ static uint64_t ud(const struct mc_loop *l, const struct ring_relay *rl, uint32_
 /* ---------------------------------------------------------------------------------------- */
 /* Receives                                                                                  */
 
+/* How much a read of direction d asks. A backend read between literals, with splicing on,
+ * asks only `head` bytes (head_read at first), so that the start of a long body after its
+ * response line is not read into a buffer, where it would be copied. A head read that comes
+ * back full doubles the next one, up to a whole buffer (a long run of lines without a long
+ * body, like a SEARCH answer, is read in large pieces again); a splice resets it. A read
+ * inside a literal, or from the client, asks a whole buffer. */
+static uint32_t recv_len(const struct mc_loop *l, const struct ring_relay *rl, uint32_t d)
+{
+    uint32_t full = l->cfg.buf_size;
+    if (d != D_BACKEND || l->cfg.splice_min == 0 || l->cfg.head_read == 0)
+        return full;
+    if (mc_relay_literal_left(rl->r, MC_RELAY_FROM_BACKEND) > 0)
+        return full;
+    uint32_t head = rl->dir[d].head != 0 ? rl->dir[d].head : l->cfg.head_read;
+    return head < full ? head : full;
+}
+
 static void recv_post(struct mc_loop *l, struct ring_relay *rl, uint32_t d)
 {
     struct ring_dir *D = &rl->dir[d];
@@ -70,7 +87,8 @@ static void recv_post(struct mc_loop *l, struct ring_relay *rl, uint32_t d)
         relay_stop(l, rl, d == D_CLIENT ? MC_RELAY_CLIENT_ERROR : MC_RELAY_BACKEND_ERROR);
         return;
     }
-    io_uring_prep_recv(sqe, c->fd, NULL, l->cfg.buf_size, 0);
+    D->asked = recv_len(l, rl, d);
+    io_uring_prep_recv(sqe, c->fd, NULL, D->asked, 0);
     sqe->flags |= IOSQE_BUFFER_SELECT;
     sqe->buf_group = 0;
     io_uring_sqe_set_data64(sqe, ud(l, rl, RING_OP_RRECV, rl->slot[d]));
@@ -110,6 +128,8 @@ static void rrecv_cqe(struct mc_loop *l, struct ring_relay *rl, uint32_t d, cons
         return;
     }
     if (res > 0 && bid >= 0) {
+        if (d == D_BACKEND && D->asked < l->cfg.buf_size && (uint32_t)res == D->asked)
+            D->head = D->asked * 2; /* a full head read: the next asks more */
         /* Kept even after a stop: bytes read and not relayed are leftovers. */
         D->bid = bid;
         D->data = ring_buf_addr(l, bid);
@@ -362,6 +382,7 @@ static void relay_advance(struct mc_loop *l, struct ring_relay *rl, uint32_t d)
             if (d == D_BACKEND && splice_wanted(l, rl)) {
                 if (splice_open(l, rl) == 0) {
                     rl->splicing = 1;
+                    D->head = 0; /* back to head_read after this body */
                     splice_pump(l, rl);
                     return;
                 }

@@ -57,6 +57,11 @@ static uint32_t polls;
 
 mc_loop *loop_new(uint32_t buf_size, uint32_t buf_count, uint32_t splice_min)
 {
+    return loop_new_head(buf_size, buf_count, splice_min, 0);
+}
+
+mc_loop *loop_new_head(uint32_t buf_size, uint32_t buf_count, uint32_t splice_min, uint32_t head_read)
+{
     mc_loop *l = aligned_alloc(16, (mc_loop_size() + 15) & ~(size_t)15);
     mc_loop_config cfg = {
         .entries = 256,
@@ -65,6 +70,7 @@ mc_loop *loop_new(uint32_t buf_size, uint32_t buf_count, uint32_t splice_min)
         .buf_count = buf_count,
         .pipe_size = 65536,
         .splice_min = splice_min,
+        .head_read = head_read,
     };
     int rc = mc_loop_init(l, &cfg);
     if (rc != 0) {

@@ -22,6 +22,7 @@ void fail_at(const char *file, int line, const char *fmt, ...) __attribute__((fo
 
 uint64_t now_ms(void);
 mc_loop *loop_new(uint32_t buf_size, uint32_t buf_count, uint32_t splice_min);
+mc_loop *loop_new_head(uint32_t buf_size, uint32_t buf_count, uint32_t splice_min, uint32_t head_read);
 void loop_free(mc_loop *l);
 int next_event(mc_loop *l, mc_loop_event *ev, int ms);
 int expect_event(mc_loop *l, uint64_t token, uint32_t kind, mc_loop_event *out, int ms, int line);

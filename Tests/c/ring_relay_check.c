@@ -438,10 +438,72 @@ static void test_client_gone_while_splicing(void)
     loop_free(l);
 }
 
+/* A response of two 100 KB bodies and a 200 KB line, its first 70,000 bytes waiting in the
+ * backend's socket when the relay reads. With head_read = 4096 a read between literals asks
+ * 4 KiB, so each body is spliced but for the few KiB read with its response line, and the long
+ * line is read in growing pieces. With head_read = 0 every read asks a whole 64 KiB buffer,
+ * and the first body's first 64 KiB are copied. The client gets the same bytes either way. */
+static void head_read_case(uint32_t head_read, uint64_t *copied, uint64_t *spliced)
+{
+    mc_loop *l = loop_new_head(65536, 16, 65536, head_read);
+    struct rig g;
+    rig_open(&g, l, 1);
+    CHECK(rig_start(&g, NULL, NULL, -1) == 0, "relay");
+    write_all(g.cpeer, "a1 FETCH 1:2 BODY[]\r\n", 21);
+    EXPECT_BACKEND(&g, "a1 FETCH 1:2 BODY[]\r\n");
+    enum { LIT = 100000, LINE = 200000, FIRST = 70000 };
+    const char *h1 = "* 1 FETCH (BODY[] {100000}\r\n", *h2 = ")\r\n* 2 FETCH (BODY[] {100000}\r\n";
+    const char *h3 = ")\r\n* SEARCH", *t = "\r\na1 OK FETCH done\r\n";
+    uint8_t *resp = malloc(2 * LIT + LINE + 256);
+    size_t total = 0;
+    memcpy(resp, h1, strlen(h1)), total += strlen(h1);
+    fill_pattern(resp + total, LIT, 7), total += LIT;
+    memcpy(resp + total, h2, strlen(h2)), total += strlen(h2);
+    fill_pattern(resp + total, LIT, 8), total += LIT;
+    memcpy(resp + total, h3, strlen(h3)), total += strlen(h3);
+    for (size_t i = 0; i < LINE; i += 2)
+        memcpy(resp + total + i, " 7", 2);
+    total += LINE;
+    memcpy(resp + total, t, strlen(t)), total += strlen(t);
+    /* The first 70,000 bytes wait in the socket before the loop runs (DEFER_TASKRUN: the
+     * posted read runs only inside mc_loop_poll), so the first read asks exactly what it may. */
+    write_all(g.bpeer, resp, FIRST);
+    struct writer w = {.fd = g.bpeer, .p = resp + FIRST, .n = total - FIRST};
+    pthread_t th;
+    pthread_create(&th, NULL, write_thread, &w);
+    rig_pump(&g, 10000, client_has_n, &total);
+    pthread_join(th, NULL);
+    CHECK(g.n_client == total && memcmp(g.at_client, resp, total) == 0, "client got %zu of %zu bytes", g.n_client,
+          total);
+    mc_relay_stats st;
+    mc_relay_stats_get(g.r, &st);
+    *copied = st.copied[MC_RELAY_FROM_BACKEND];
+    *spliced = st.spliced[MC_RELAY_FROM_BACKEND];
+    CHECK(*copied + *spliced == total, "copied %llu + spliced %llu", (unsigned long long)*copied,
+          (unsigned long long)*spliced);
+    mc_loop_relay_stop(l, g.c);
+    expect_stop(&g, MC_RELAY_SHUTDOWN, 1000);
+    free(resp);
+    rig_close(&g);
+    loop_free(l);
+}
+
+static void test_head_read(void)
+{
+    uint64_t copied, spliced;
+    current = "relay: short reads between literals, so a long body is spliced from near its start";
+    head_read_case(4096, &copied, &spliced);
+    CHECK(spliced >= 2 * (100000 - 4096), "spliced %llu bytes", (unsigned long long)spliced);
+    current = "relay: whole-buffer reads between literals when head_read is 0";
+    head_read_case(0, &copied, &spliced);
+    CHECK(spliced <= 200000 - 65536 + 4096, "spliced %llu bytes", (unsigned long long)spliced);
+}
+
 void relay_tests(void)
 {
     test_pipelined();
     test_splice();
+    test_head_read();
     test_intercept();
     test_idle();
     test_bye();
