@@ -40,6 +40,7 @@ static void relay_advance(struct mc_loop *l, struct ring_relay *rl, uint32_t d);
 static void relay_stop(struct mc_loop *l, struct ring_relay *rl, uint32_t reason);
 static void check_finish(struct mc_loop *l, struct ring_relay *rl);
 static void splice_pump(struct mc_loop *l, struct ring_relay *rl);
+static int splice_open(struct mc_loop *l, struct ring_relay *rl);
 
 /* The connection a send queue writes to: to-backend bytes go to the backend's slot. */
 static uint32_t queue_slot(const struct ring_relay *rl, uint32_t to)
@@ -364,6 +365,48 @@ static int splice_open(struct mc_loop *l, struct ring_relay *rl)
     return 0;
 }
 
+/* When a backend step used its whole buffer and left a body long enough to splice, with the
+ * client's stream idle: its outputs (the response line and the body's start) are written into
+ * the splice pipe, ahead of the body, instead of being sent from the buffer and waited for.
+ * That saves a send and its completion per body. Returns 1 when written, 0 when the outputs
+ * should be queued as usual, -1 when the pipe took only part of them (cannot happen: the pipe
+ * is empty and the outputs are at most HEAD_PIPE_MAX bytes, far below its capacity). */
+enum { HEAD_PIPE_MAX = 32 * 1024 };
+
+static int head_to_pipe(struct mc_loop *l, struct ring_relay *rl, const uint8_t *base, uint64_t avail,
+                        int64_t used, const mc_relay_out *out, uint32_t n)
+{
+    if (l->cfg.splice_min == 0 || (uint64_t)used != avail || rl->in_pipe != 0 ||
+        mc_relay_stop_reason(rl->r) != MC_RELAY_RUNNING ||
+        mc_relay_literal_left(rl->r, MC_RELAY_FROM_BACKEND) < l->cfg.splice_min)
+        return 0;
+    const struct ring_sendq *q = rl->q[MC_RELAY_TO_CLIENT];
+    if (q != NULL && (q->count > 0 || q->inflight))
+        return 0;
+    struct iovec iov[RING_RELAY_OUTS];
+    uint32_t k = 0;
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (out[i].len == 0)
+            continue;
+        if (out[i].to != MC_RELAY_TO_CLIENT)
+            return 0;
+        if (out[i].kind == MC_RELAY_OUT_INPUT && (out[i].off > avail || out[i].len > avail - out[i].off))
+            return 0; /* outside this step's input: the queueing path skips it */
+        iov[k].iov_base = (void *)(uintptr_t)(out[i].kind == MC_RELAY_OUT_INPUT ? base + out[i].off : out[i].bytes);
+        iov[k].iov_len = out[i].len;
+        total += out[i].len;
+        k++;
+    }
+    if (total == 0 || total > HEAD_PIPE_MAX || splice_open(l, rl) != 0 || rl->pipe_cap < 2 * HEAD_PIPE_MAX)
+        return 0;
+    ssize_t w = writev(rl->pipe_w, iov, (int)k);
+    if (w <= 0)
+        return 0; /* nothing written: queue them */
+    rl->in_pipe = (uint64_t)w;
+    return (uint64_t)w == total ? 1 : -1;
+}
+
 /* What direction d does next, once every output of its previous step was sent: step the rest
  * of its buffer, or give the buffer back and read again (or splice). */
 static void relay_advance(struct mc_loop *l, struct ring_relay *rl, uint32_t d)
@@ -400,9 +443,14 @@ static void relay_advance(struct mc_loop *l, struct ring_relay *rl, uint32_t d)
             relay_stop(l, rl, d == D_CLIENT ? MC_RELAY_CLIENT_CLOSE : MC_RELAY_BACKEND_INVALID);
             return;
         }
+        int piped = d == D_BACKEND ? head_to_pipe(l, rl, base, avail, used, out, n) : 0;
+        if (piped < 0) {
+            relay_stop(l, rl, MC_RELAY_CLIENT_ERROR);
+            return;
+        }
         D->off += (uint64_t)used;
         uint32_t touched = 0;
-        for (uint32_t i = 0; i < n; i++) {
+        for (uint32_t i = 0; i < n && !piped; i++) {
             if (out[i].len == 0 || out[i].to > MC_RELAY_TO_CLIENT)
                 continue;
             const uint8_t *p = out[i].kind == MC_RELAY_OUT_INPUT ? base + out[i].off : out[i].bytes;
