@@ -6,7 +6,7 @@
 # limit), in one run with rounds interleaved per load. Behind every frontend: our mupdate master
 # and the same backend with the same data, so only the frontend differs.
 #
-#   bench/run-frontend.sh [--quick] [--rounds N] [--no-build] [--keep]
+#   bench/run-frontend.sh [--quick] [--rounds N] [--no-build] [--keep] [--targets LIST] [--rows LIST]
 #
 # (default)  3 rounds of 4 s per load and target, then 10,000 and 50,000 idle sessions (Cyrus
 #            capped at 1,000): about 25 minutes
@@ -15,6 +15,9 @@
 # --rounds N rounds per load and target (default 3; --quick: 1)
 # --no-build use the existing release binary
 # --keep     keep the run folder (configs and logs of every node) under BENCH_DATA
+# --targets  only these targets, comma-separated (direct always): ours-c,ours-swift,cyrus,nginx,splice
+# --rows     only these loads, comma-separated: fetch-100k-1, fetch-100k-16, fetch-10m-1,
+#            fetch-10m-16, small-1, small-32, cycles, idle
 #
 # Environment: BENCH_SCRATCH (SwiftPM scratch folder, default .build-bench), BENCH_DATA (data
 # folder, default bench/.data). The backend's filled mailboxes are cached in
@@ -29,6 +32,7 @@ SCALE=full
 ROUNDS=0
 BUILD=1
 KEEP=
+FOCUS=()
 ARGS=("$@")
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -36,7 +40,8 @@ while [ $# -gt 0 ]; do
         --rounds) ROUNDS=$2; shift ;;
         --no-build) BUILD=0 ;;
         --keep) KEEP=--keep ;;
-        *) echo "usage: $0 [--quick] [--rounds N] [--no-build] [--keep]" >&2; exit 2 ;;
+        --targets|--rows) FOCUS+=("$1" "$2"); shift ;;
+        *) echo "usage: $0 [--quick] [--rounds N] [--no-build] [--keep] [--targets LIST] [--rows LIST]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -115,7 +120,7 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 START=$(date -u '+%Y-%m-%d %H:%M')
 python3 "$ROOT/bench/frontend/febench.py" --murder "$MURDER" --data "$DATA" --scale "$SCALE" --rounds "$ROUNDS" \
     --splice-relay "$SPLICE" --sources "$SOURCES" \
-    --json "$DATA/frontend-$SCALE.json" --md "$DATA/frontend-$SCALE.table.md" $KEEP
+    --json "$DATA/frontend-$SCALE.json" --md "$DATA/frontend-$SCALE.table.md" $KEEP ${FOCUS[@]+"${FOCUS[@]}"}
 
 {
     ENVS=

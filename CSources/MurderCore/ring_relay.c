@@ -12,7 +12,9 @@
  *  - a response literal body of at least splice_min bytes, with nothing of the backend buffered
  *    and nothing queued for the client, moves backend -> pipe -> client with non-blocking
  *    splice(2) on the loop thread, driven by POLL_ADD readiness (IORING_OP_SPLICE on sockets
- *    runs on io-wq workers and costs 2-3x the CPU);
+ *    runs on io-wq workers and costs 2-3x the CPU); between literals a backend read asks
+ *    only head_read bytes, and the step that reaches such a body writes its outputs (the
+ *    response line, the body's start) into the pipe ahead of it rather than sending them;
  *  - on stop: queued sends finish (cancelled for SHUTDOWN and TIMEOUT), everything else in
  *    flight is cancelled, then MC_EV_RELAY; the unstepped bytes stay readable through
  *    mc_loop_relay_leftover() until the next poll.

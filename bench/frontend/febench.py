@@ -3,7 +3,10 @@
 per load (direct, ours-c, ours-swift, cyrus, nginx, splice, direct, …), medians reported.
 
     febench.py --murder PATH --data DIR [--scale quick|full] [--rounds N] [--splice-relay BIN]
-               [--sources N] --json out.json --md out.md
+               [--sources N] [--targets LIST] [--rows LIST] --json out.json --md out.md
+
+--targets and --rows narrow a run to some targets (direct is always there) and loads, for a
+focused comparison; cells of what was not measured read "—".
 
     direct      one of our backends, no frontend
     ours-c      our frontend, engine "uring": the C core (io_uring loops; the C relay, splicing
@@ -80,6 +83,7 @@ SCALES = {
                  idle_cap=dict(cyrus=1000)),
 }
 TARGETS = ("direct", "ours-c", "ours-swift", "cyrus", "nginx", "splice")
+ALL_TARGETS = TARGETS  # TARGETS may be narrowed by --targets; the goal ratios look up every name
 TARGET_LABELS = {"direct": "direct to backend", "ours-c": "ours, C path (uring)",
                  "ours-swift": "ours, Swift path (nio)", "cyrus": "Cyrus frontend", "nginx": "nginx mail proxy",
                  "splice": "splice relay"}
@@ -612,7 +616,10 @@ class Bench:
             f"({self.backend_fds} after startup)")
 
     def measure(self):
+        only = self.a.rows.split(",") if self.a.rows else None
         for key, label, kind, spec in rows(self.scale):
+            if only and key not in only:
+                continue
             log(f"row: {label}")
             for r in range(self.rounds):
                 for name in TARGETS:
@@ -621,7 +628,7 @@ class Bench:
             log(f"ulimit -n {self.info['nofile']}: at most {self.max_idle:,} idle sessions through a frontend "
                 f"(2 descriptors each); measuring {', '.join(f'{n:,}' for n in self.idle_counts)} instead of "
                 f"{', '.join(f'{n:,}' for n in self.scale['idle'])}")
-        for n in self.idle_counts:
+        for n in self.idle_counts if not only or "idle" in only else ():
             log(f"row: {n:,} idle sessions (on freshly started servers)")
             for name in TARGETS:
                 t = self.targets[name]
@@ -782,8 +789,8 @@ def report(scale, info, samples):
             continue
         tp = lambda s, k=kind: throughput(k, s)  # noqa: E731
         fe = lambda s, k=kind: per_unit(k, s, s["frontend_cpu"])  # noqa: E731
-        t = {n: median_of(key, n, tp) for n in TARGETS}
-        c = {n: median_of(key, n, fe) for n in TARGETS}
+        t = {n: median_of(key, n, tp) for n in ALL_TARGETS}
+        c = {n: median_of(key, n, fe) for n in ALL_TARGETS}
 
         def pair(name, goal):
             tr, cr = div(t["ours-c"], t[name]), div(c[name], c["ours-c"])
@@ -897,6 +904,7 @@ def report(scale, info, samples):
 
 
 def main():
+    global TARGETS
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--murder", required=True, help="the release murder binary")
     p.add_argument("--data", required=True, help="data folder (cache and run folders)")
@@ -908,7 +916,22 @@ def main():
     p.add_argument("--splice-relay", default="", help="the compiled bench/splice-relay.c")
     p.add_argument("--sources", type=int, default=1,
                    help="spread idle client sockets over 127.0.0.2… (when the port range cannot be widened)")
+    p.add_argument("--targets", default="",
+                   help=f"measure only these targets, comma-separated, direct always ({', '.join(TARGETS)})")
+    p.add_argument("--rows", default="",
+                   help="measure only these loads, comma-separated keys: fetch-100k-1, fetch-100k-16, fetch-10m-1, "
+                        "fetch-10m-16, small-1, small-32, cycles, idle")
     a = p.parse_args()
+    if a.targets:
+        wanted = set(a.targets.split(","))
+        unknown = wanted - set(TARGETS)
+        if unknown:
+            p.error(f"unknown target {', '.join(sorted(unknown))}: choose from {', '.join(TARGETS)}")
+        TARGETS = tuple(n for n in TARGETS if n == "direct" or n in wanted)
+    keys = {k for k, _, _, _ in rows(SCALES[a.scale])} | {"idle"}
+    unknown = set(a.rows.split(",")) - keys if a.rows else set()
+    if unknown:
+        p.error(f"unknown row {', '.join(sorted(unknown))}: choose from {', '.join(sorted(keys))}")
     bench = Bench(a)
 
     def stop(signum, frame):
