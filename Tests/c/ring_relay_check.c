@@ -206,6 +206,21 @@ static void *write_thread(void *arg)
     return NULL;
 }
 
+/* The backend's end sends `total` bytes of resp (the first `first` before the loop runs, the
+ * rest from a thread while it runs); the client must receive exactly them. */
+static void backend_answers(struct rig *g, const uint8_t *resp, size_t total, size_t first, mc_relay_stats *st)
+{
+    write_all(g->bpeer, resp, first);
+    struct writer w = {.fd = g->bpeer, .p = resp + first, .n = total - first};
+    pthread_t th;
+    pthread_create(&th, NULL, write_thread, &w);
+    rig_pump(g, 10000, client_has_n, &total);
+    pthread_join(th, NULL);
+    CHECK(g->n_client == total && memcmp(g->at_client, resp, total) == 0, "client got %zu of %zu bytes", g->n_client,
+          total);
+    mc_relay_stats_get(g->r, st);
+}
+
 static void test_splice(void)
 {
     current = "relay: 1 MiB literal spliced through a 64 KiB pipe";
@@ -223,15 +238,8 @@ static void test_splice(void)
     memcpy(resp, head, strlen(head));
     fill_pattern(resp + strlen(head), LIT, 99);
     memcpy(resp + strlen(head) + LIT, tail, strlen(tail));
-    struct writer w = {.fd = g.bpeer, .p = resp, .n = total};
-    pthread_t th;
-    pthread_create(&th, NULL, write_thread, &w);
-    rig_pump(&g, 10000, client_has_n, &total);
-    pthread_join(th, NULL);
-    CHECK(g.n_client == total && memcmp(g.at_client, resp, total) == 0, "client got %zu of %zu bytes", g.n_client,
-          total);
     mc_relay_stats st;
-    mc_relay_stats_get(g.r, &st);
+    backend_answers(&g, resp, total, 0, &st);
     CHECK(st.spliced[MC_RELAY_FROM_BACKEND] >= LIT - 16384 && st.spliced[MC_RELAY_FROM_BACKEND] <= LIT,
           "spliced %llu bytes", (unsigned long long)st.spliced[MC_RELAY_FROM_BACKEND]);
     CHECK(st.copied[MC_RELAY_FROM_BACKEND] + st.spliced[MC_RELAY_FROM_BACKEND] == total, "copied %llu + spliced %llu",
@@ -467,16 +475,8 @@ static void head_read_case(uint32_t head_read, uint64_t *copied, uint64_t *splic
     memcpy(resp + total, t, strlen(t)), total += strlen(t);
     /* The first 70,000 bytes wait in the socket before the loop runs (DEFER_TASKRUN: the
      * posted read runs only inside mc_loop_poll), so the first read asks exactly what it may. */
-    write_all(g.bpeer, resp, FIRST);
-    struct writer w = {.fd = g.bpeer, .p = resp + FIRST, .n = total - FIRST};
-    pthread_t th;
-    pthread_create(&th, NULL, write_thread, &w);
-    rig_pump(&g, 10000, client_has_n, &total);
-    pthread_join(th, NULL);
-    CHECK(g.n_client == total && memcmp(g.at_client, resp, total) == 0, "client got %zu of %zu bytes", g.n_client,
-          total);
     mc_relay_stats st;
-    mc_relay_stats_get(g.r, &st);
+    backend_answers(&g, resp, total, FIRST, &st);
     *copied = st.copied[MC_RELAY_FROM_BACKEND];
     *spliced = st.spliced[MC_RELAY_FROM_BACKEND];
     CHECK(*copied + *spliced == total, "copied %llu + spliced %llu", (unsigned long long)*copied,
