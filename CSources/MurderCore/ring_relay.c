@@ -370,9 +370,11 @@ static int splice_open(struct mc_loop *l, struct ring_relay *rl)
 /* When a backend step used its whole buffer and left a body long enough to splice, with the
  * client's stream idle: its outputs (the response line and the body's start) are written into
  * the splice pipe, ahead of the body, instead of being sent from the buffer and waited for.
- * That saves a send and its completion per body. Returns 1 when written, 0 when the outputs
- * should be queued as usual, -1 when the pipe took only part of them (cannot happen: the pipe
- * is empty and the outputs are at most HEAD_PIPE_MAX bytes, far below its capacity). */
+ * That saves a send and its completion per body. The caller hands the client's stream to the
+ * pipe in the same step, so nothing queued after them overtakes them. Returns 1 when written,
+ * 0 when the outputs should be queued as usual, -1 when the pipe took only part of them
+ * (cannot happen: the pipe is empty and the outputs are at most HEAD_PIPE_MAX bytes, far
+ * below its capacity). */
 enum { HEAD_PIPE_MAX = 32 * 1024 };
 
 static int head_to_pipe(struct mc_loop *l, struct ring_relay *rl, const uint8_t *base, uint64_t avail,
@@ -477,10 +479,22 @@ static void relay_advance(struct mc_loop *l, struct ring_relay *rl, uint32_t d)
             relay_stop(l, rl, mc_relay_stop_reason(rl->r));
             return;
         }
+        if (piped) {
+            /* The pipe holds the body's head and owns the client's stream from now on: what
+             * the client direction makes for the client below waits in the queue. */
+            dir_release(l, D);
+            rl->splicing = 1;
+            D->head = 0;
+        }
         /* The backend's answers may have unpaused a waiting client direction. */
         if (d == D_BACKEND && rl->dir[D_CLIENT].pending == 0 && !rl->dir[D_CLIENT].recv_inflight &&
             !rl->dir[D_CLIENT].parked && !mc_relay_client_paused(rl->r))
             relay_advance(l, rl, D_CLIENT);
+        if (piped) {
+            if (!rl->stopping)
+                splice_pump(l, rl);
+            return;
+        }
         if (used == 0 && n == 0) {
             if (d == D_CLIENT && mc_relay_client_paused(rl->r))
                 return;
