@@ -367,6 +367,17 @@ static int splice_open(struct mc_loop *l, struct ring_relay *rl)
     return 0;
 }
 
+/* Where an output's bytes are: in the step's input (base, avail bytes) or the relay's own
+ * bytes; NULL for an input range outside the step's input. */
+static const uint8_t *out_at(const mc_relay_out *o, const uint8_t *base, uint64_t avail)
+{
+    if (o->kind != MC_RELAY_OUT_INPUT)
+        return o->bytes;
+    if (o->off > avail || o->len > avail - o->off)
+        return NULL;
+    return base + o->off;
+}
+
 /* When a backend step used its whole buffer and left a body long enough to splice, with the
  * client's stream idle: its outputs (the response line and the body's start) are written into
  * the splice pipe, ahead of the body, instead of being sent from the buffer and waited for.
@@ -380,12 +391,8 @@ enum { HEAD_PIPE_MAX = 32 * 1024 };
 static int head_to_pipe(struct mc_loop *l, struct ring_relay *rl, const uint8_t *base, uint64_t avail,
                         int64_t used, const mc_relay_out *out, uint32_t n)
 {
-    if (l->cfg.splice_min == 0 || (uint64_t)used != avail || rl->in_pipe != 0 ||
-        mc_relay_stop_reason(rl->r) != MC_RELAY_RUNNING ||
-        mc_relay_literal_left(rl->r, MC_RELAY_FROM_BACKEND) < l->cfg.splice_min)
-        return 0;
-    const struct ring_sendq *q = rl->q[MC_RELAY_TO_CLIENT];
-    if (q != NULL && (q->count > 0 || q->inflight))
+    if ((uint64_t)used != avail || rl->in_pipe != 0 || mc_relay_stop_reason(rl->r) != MC_RELAY_RUNNING ||
+        !splice_wanted(l, rl))
         return 0;
     struct iovec iov[RING_RELAY_OUTS];
     uint32_t k = 0;
@@ -393,11 +400,10 @@ static int head_to_pipe(struct mc_loop *l, struct ring_relay *rl, const uint8_t 
     for (uint32_t i = 0; i < n; i++) {
         if (out[i].len == 0)
             continue;
-        if (out[i].to != MC_RELAY_TO_CLIENT)
-            return 0;
-        if (out[i].kind == MC_RELAY_OUT_INPUT && (out[i].off > avail || out[i].len > avail - out[i].off))
-            return 0; /* outside this step's input: the queueing path skips it */
-        iov[k].iov_base = (void *)(uintptr_t)(out[i].kind == MC_RELAY_OUT_INPUT ? base + out[i].off : out[i].bytes);
+        const uint8_t *p = out_at(&out[i], base, avail);
+        if (out[i].to != MC_RELAY_TO_CLIENT || p == NULL)
+            return 0; /* for the backend, or outside this step's input: the queueing path decides */
+        iov[k].iov_base = (void *)(uintptr_t)p;
         iov[k].iov_len = out[i].len;
         total += out[i].len;
         k++;
@@ -457,8 +463,8 @@ static void relay_advance(struct mc_loop *l, struct ring_relay *rl, uint32_t d)
         for (uint32_t i = 0; i < n && !piped; i++) {
             if (out[i].len == 0 || out[i].to > MC_RELAY_TO_CLIENT)
                 continue;
-            const uint8_t *p = out[i].kind == MC_RELAY_OUT_INPUT ? base + out[i].off : out[i].bytes;
-            if (out[i].kind == MC_RELAY_OUT_INPUT && (out[i].off > avail || out[i].len > avail - out[i].off))
+            const uint8_t *p = out_at(&out[i], base, avail);
+            if (p == NULL)
                 continue; /* outside this step's input: relay.c's contract forbids it */
             struct ring_sendq *q = queue_take(l, rl, out[i].to);
             if (q == NULL) {
