@@ -918,9 +918,8 @@ def main():
                    help="spread idle client sockets over 127.0.0.2… (when the port range cannot be widened)")
     p.add_argument("--targets", default="",
                    help=f"measure only these targets, comma-separated, direct always ({', '.join(TARGETS)})")
-    p.add_argument("--rows", default="",
-                   help="measure only these loads, comma-separated keys: fetch-100k-1, fetch-100k-16, fetch-10m-1, "
-                        "fetch-10m-16, small-1, small-32, cycles, idle")
+    keys = [k for k, _, _, _ in rows(SCALES["full"])] + ["idle"]  # the same keys at every scale
+    p.add_argument("--rows", default="", help=f"measure only these loads, comma-separated ({', '.join(keys)})")
     a = p.parse_args()
     if a.targets:
         wanted = set(a.targets.split(","))
@@ -928,10 +927,9 @@ def main():
         if unknown:
             p.error(f"unknown target {', '.join(sorted(unknown))}: choose from {', '.join(TARGETS)}")
         TARGETS = tuple(n for n in TARGETS if n == "direct" or n in wanted)
-    keys = {k for k, _, _, _ in rows(SCALES[a.scale])} | {"idle"}
-    unknown = set(a.rows.split(",")) - keys if a.rows else set()
+    unknown = set(a.rows.split(",")) - set(keys) if a.rows else set()
     if unknown:
-        p.error(f"unknown row {', '.join(sorted(unknown))}: choose from {', '.join(sorted(keys))}")
+        p.error(f"unknown row {', '.join(sorted(unknown))}: choose from {', '.join(keys)}")
     bench = Bench(a)
 
     def stop(signum, frame):
